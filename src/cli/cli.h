@@ -1,0 +1,105 @@
+/* cli.h - the proftune command: option table, commands, output (internal) */
+#ifndef PT_CLI_H
+#define PT_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "proftune.h"
+
+/* Exit statuses (DESIGN §1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_WORKLOAD = 1,    /* a task failed, crashed or timed out */
+	EXIT_USAGE = 2,       /* bad option, unreadable task, malformed file */
+	EXIT_REGRESSION = 3,  /* report --compare found a regression */
+	EXIT_INTERRUPTED = 130,
+};
+
+/* Commands, as bits so an option can say which commands take it. */
+enum {
+	CMD_RUN = 1 << 0,
+	CMD_TOPOLOGY = 1 << 1,
+	CMD_TASKS = 1 << 2,
+	CMD_ALL = CMD_RUN | CMD_TOPOLOGY | CMD_TASKS,
+};
+
+enum opt_id {
+	OPT_HELP = 1, OPT_VERSION, OPT_TASK, OPT_WORKERS, OPT_ITEMS, OPT_DURATION,
+	OPT_WARMUP, OPT_PLACEMENT, OPT_REPEAT, OPT_PARAM, OPT_OUTPUT, OPT_JSON,
+	OPT_QUIET, OPT_NO_LATENCY, OPT_NO_COUNTERS, OPT_TOPOLOGY,
+};
+
+enum opt_arg { ARG_NONE, ARG_STRING, ARG_COUNT, ARG_ITEMS, ARG_SECONDS };
+
+/* One entry of the option table: parsing, --help and the man page test all
+ * read it. */
+struct cli_option {
+	enum opt_id id;
+	const char *long_name;
+	char short_name;        /* 0 when none */
+	enum opt_arg arg;
+	const char *metavar;    /* shown in --help */
+	unsigned commands;      /* CMD_* bits */
+	const char *help;
+};
+extern const struct cli_option cli_options[];
+extern const size_t cli_option_count;
+
+/* Options as parsed (defaults filled by cli_parse). */
+struct cli_opts {
+	const char *task;
+	unsigned workers;
+	int workers_set;
+	uint64_t items;
+	double duration;
+	double warmup;
+	enum pt_placement placement;
+	unsigned repeat;
+	pt_params *params;      /* owned */
+	const char *output;
+	const char *topology;
+	int json, quiet, no_latency, no_counters;
+	int argc;               /* positional arguments left */
+	char **argv;
+};
+
+struct cli_command {
+	const char *name;
+	unsigned bit;
+	const char *args;       /* usage after the options, e.g. "[FILE]" */
+	const char *summary;
+	int (*fn)(struct cli_opts *o);
+};
+
+/* Parse ARGV for command CMD into O.  Returns -1 after printing help or the
+ * version (exit 0), -2 after printing a usage error (exit 2), else 0. */
+int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_opts *o);
+void cli_opts_release(struct cli_opts *o);
+void cli_usage(FILE *f, const struct cli_command *cmd);
+
+/* Print "proftune: MESSAGE" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error: prints the message and a pointer to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int cmd_run(struct cli_opts *o);
+int cmd_topology(struct cli_opts *o);
+int cmd_tasks(struct cli_opts *o);
+
+/* Human output. */
+void fmt_duration(char *buf, size_t len, double seconds);
+void fmt_rate(char *buf, size_t len, double per_second);
+void fmt_bytes(char *buf, size_t len, double bytes);
+void fmt_count(char *buf, size_t len, double count);
+/* The trials table of a results document, and with DETAILS the per-worker
+ * tables, counters and messages. */
+struct cJSON;
+void print_document(FILE *f, const struct cJSON *doc, int details);
+
+/* Set on SIGINT/SIGTERM; commands stop after the current trial. */
+extern volatile int cli_interrupted;
+void cli_install_signals(void);
+
+#endif

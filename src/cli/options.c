@@ -1,0 +1,333 @@
+/* options.c - the option table, the parser and --help */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const struct cli_option cli_options[] = {
+	{ OPT_TASK, "task", 't', ARG_STRING, "TASK", CMD_RUN,
+	  "task to run: a path to a .so, or a bare name searched in $PROFTUNE_TASK_PATH "
+	  "and the installed task directory" },
+	{ OPT_WORKERS, "workers", 'w', ARG_COUNT, "N", CMD_RUN | CMD_TOPOLOGY,
+	  "number of workers (default: 1 for run; the allowed PUs for topology)" },
+	{ OPT_ITEMS, "items", 'n', ARG_ITEMS, "K", CMD_RUN,
+	  "measure exactly K items (k/M/G suffixes allowed) instead of a duration" },
+	{ OPT_DURATION, "duration", 'd', ARG_SECONDS, "TIME", CMD_RUN,
+	  "length of the measured phase, e.g. 1, 0.5s, 250ms (default 1s)" },
+	{ OPT_WARMUP, "warmup", 0, ARG_SECONDS, "TIME", CMD_RUN,
+	  "unmeasured warm-up before each measured phase (default 100ms; 0 disables)" },
+	{ OPT_PLACEMENT, "placement", 'P', ARG_STRING, "POLICY", CMD_RUN | CMD_TOPOLOGY,
+	  "worker placement: none, compact or scatter (default none for run, "
+	  "compact for topology)" },
+	{ OPT_REPEAT, "repeat", 'r', ARG_COUNT, "R", CMD_RUN,
+	  "run R trials of the configuration, each its own entry in trials[] (default 1)" },
+	{ OPT_PARAM, "param", 'p', ARG_STRING, "KEY=VALUE", CMD_RUN,
+	  "task parameter (repeatable)" },
+	{ OPT_OUTPUT, "output", 'o', ARG_STRING, "FILE", CMD_RUN,
+	  "write the results document to FILE (default proftune.json)" },
+	{ OPT_JSON, "json", 0, ARG_NONE, NULL, CMD_ALL,
+	  "print JSON on stdout instead of tables" },
+	{ OPT_QUIET, "quiet", 'q', ARG_NONE, NULL, CMD_ALL,
+	  "no progress or warnings on stderr" },
+	{ OPT_NO_LATENCY, "no-latency", 0, ARG_NONE, NULL, CMD_RUN,
+	  "do not time each item (lowest overhead; no latency histogram)" },
+	{ OPT_NO_COUNTERS, "no-counters", 0, ARG_NONE, NULL, CMD_RUN,
+	  "do not open perf_event counters" },
+	{ OPT_TOPOLOGY, "topology", 'T', ARG_STRING, "SYNTHETIC", CMD_RUN | CMD_TOPOLOGY,
+	  "plan for an hwloc synthetic machine, e.g. 'package:2 core:8 pu:2' "
+	  "(workers are then not bound)" },
+	{ OPT_HELP, "help", 'h', ARG_NONE, NULL, CMD_ALL, "show this help and exit" },
+	{ OPT_VERSION, "version", 'V', ARG_NONE, NULL, CMD_ALL, "show the version and exit" },
+};
+const size_t cli_option_count = sizeof(cli_options) / sizeof(cli_options[0]);
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("proftune: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("proftune: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'proftune %s%s--help' for more information.\n",
+		cmd ? cmd : "", cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+void cli_usage(FILE *f, const struct cli_command *cmd)
+{
+	fprintf(f, "Usage: proftune %s [OPTION]... %s\n%s\n\nOptions:\n", cmd->name,
+		cmd->args, cmd->summary);
+	for (size_t i = 0; i < cli_option_count; i++) {
+		const struct cli_option *opt = &cli_options[i];
+		char left[64];
+
+		if (!(opt->commands & cmd->bit))
+			continue;
+		if (opt->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opt->short_name,
+				 opt->long_name, opt->metavar ? " " : "",
+				 opt->metavar ? opt->metavar : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", opt->long_name,
+				 opt->metavar ? " " : "", opt->metavar ? opt->metavar : "");
+		fprintf(f, "  %-28s %s\n", left, opt->help);
+	}
+}
+
+/* "1", "0.5s", "250ms", "20us", "5m"; -1 when malformed. */
+static double parse_seconds(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || v < 0)
+		return -1;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		return v;
+	if (strcmp(end, "ms") == 0)
+		return v / 1e3;
+	if (strcmp(end, "us") == 0)
+		return v / 1e6;
+	if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		return v * 60;
+	return -1;
+}
+
+/* Positive integer with an optional k/M/G multiplier; 0 when malformed. */
+static uint64_t parse_count(const char *s, int allow_suffix)
+{
+	char *end;
+	unsigned long long v, mult = 1;
+
+	if (*s == '-' || *s == '+')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno)
+		return 0;
+	if (allow_suffix && *end) {
+		switch (*end++) {
+		case 'k': case 'K': mult = 1000ull; break;
+		case 'M': mult = 1000000ull; break;
+		case 'G': mult = 1000000000ull; break;
+		default: return 0;
+		}
+	}
+	if (*end || __builtin_mul_overflow(v, mult, &v))
+		return 0;
+	return v;
+}
+
+static const struct cli_option *find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < cli_option_count; i++)
+		if (strlen(cli_options[i].long_name) == len &&
+		    strncmp(cli_options[i].long_name, name, len) == 0)
+			return &cli_options[i];
+	return NULL;
+}
+
+static const struct cli_option *find_short(char c)
+{
+	for (size_t i = 0; i < cli_option_count; i++)
+		if (cli_options[i].short_name == c)
+			return &cli_options[i];
+	return NULL;
+}
+
+static int apply(const struct cli_command *cmd, const struct cli_option *opt,
+		 const char *shown, const char *val, struct cli_opts *o)
+{
+	uint64_t n;
+	double d;
+	int p;
+
+	switch (opt->id) {
+	case OPT_HELP:
+		cli_usage(stdout, cmd);
+		return -1;
+	case OPT_VERSION:
+		printf("proftune %s\n", pt_version());
+		return -1;
+	case OPT_TASK:
+		o->task = val;
+		return 0;
+	case OPT_WORKERS:
+	case OPT_REPEAT:
+		n = parse_count(val, 0);
+		if (n == 0 || n > 1000000) {
+			cli_usage_error(cmd->name, "%s '%s': expected a positive integer", shown, val);
+			return -2;
+		}
+		if (opt->id == OPT_WORKERS) {
+			o->workers = (unsigned)n;
+			o->workers_set = 1;
+		} else {
+			o->repeat = (unsigned)n;
+		}
+		return 0;
+	case OPT_ITEMS:
+		n = parse_count(val, 1);
+		if (n == 0) {
+			cli_usage_error(cmd->name, "%s '%s': expected a positive number of items "
+					"(k/M/G suffixes allowed)", shown, val);
+			return -2;
+		}
+		o->items = n;
+		return 0;
+	case OPT_DURATION:
+	case OPT_WARMUP:
+		d = parse_seconds(val);
+		if (d < 0 || (opt->id == OPT_DURATION && d == 0)) {
+			cli_usage_error(cmd->name, "%s '%s': expected a %stime such as 1, 0.5s or 250ms",
+					shown, val, opt->id == OPT_DURATION ? "positive " : "");
+			return -2;
+		}
+		if (opt->id == OPT_DURATION)
+			o->duration = d;
+		else
+			o->warmup = d;
+		return 0;
+	case OPT_PLACEMENT:
+		p = pt_placement_parse(val);
+		if (p < 0) {
+			cli_usage_error(cmd->name, "%s '%s': unknown placement; use none, compact "
+					"or scatter", shown, val);
+			return -2;
+		}
+		o->placement = (enum pt_placement)p;
+		return 0;
+	case OPT_PARAM:
+		if (pt_params_add(o->params, val) < 0) {
+			cli_usage_error(cmd->name, "%s", pt_last_error());
+			return -2;
+		}
+		return 0;
+	case OPT_OUTPUT:
+		if (!*val) {
+			cli_usage_error(cmd->name, "%s: the file name is empty", shown);
+			return -2;
+		}
+		o->output = val;
+		return 0;
+	case OPT_TOPOLOGY:
+		o->topology = val;
+		return 0;
+	case OPT_JSON:
+		o->json = 1;
+		return 0;
+	case OPT_QUIET:
+		o->quiet = 1;
+		return 0;
+	case OPT_NO_LATENCY:
+		o->no_latency = 1;
+		return 0;
+	case OPT_NO_COUNTERS:
+		o->no_counters = 1;
+		return 0;
+	}
+	return 0;
+}
+
+int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_opts *o)
+{
+	int i, npos = 0, ret, only_pos = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->workers = 1;
+	o->duration = 1.0;
+	o->warmup = 0.1;
+	o->repeat = 1;
+	o->placement = cmd->bit == CMD_TOPOLOGY ? PT_PLACE_COMPACT : PT_PLACE_NONE;
+	o->output = "proftune.json";
+	o->params = pt_params_new();
+	o->argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o->params || !o->argv) {
+		cli_error("out of memory");
+		return -2;
+	}
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		const struct cli_option *opt;
+		char shown[64];
+
+		if (only_pos || a[0] != '-' || a[1] == '\0') {
+			o->argv[npos++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+			opt = find_long(a + 2, len);
+			snprintf(shown, sizeof(shown), "--%.*s", (int)len, a + 2);
+			if (eq)
+				val = eq + 1;
+		} else {
+			opt = find_short(a[1]);
+			snprintf(shown, sizeof(shown), "-%c", a[1]);
+			if (a[2])
+				val = a + 2;
+		}
+		if (!opt) {
+			cli_usage_error(cmd->name, "unknown option '%s'", shown);
+			return -2;
+		}
+		if (!(opt->commands & cmd->bit)) {
+			cli_usage_error(cmd->name, "option '%s' does not apply to '%s'", shown,
+					cmd->name);
+			return -2;
+		}
+		if (opt->arg == ARG_NONE && val && a[1] == '-') {
+			cli_usage_error(cmd->name, "option '%s' takes no value", shown);
+			return -2;
+		}
+		if (opt->arg == ARG_NONE && val) {
+			/* bundled short flags are not supported: say so */
+			cli_usage_error(cmd->name, "unknown option '%s'", a);
+			return -2;
+		}
+		if (opt->arg != ARG_NONE && !val) {
+			if (i + 1 >= argc) {
+				cli_usage_error(cmd->name, "option '%s' needs a value (%s)", shown,
+						opt->metavar);
+				return -2;
+			}
+			val = argv[++i];
+		}
+		ret = apply(cmd, opt, shown, val, o);
+		if (ret < 0)
+			return ret;
+	}
+	o->argc = npos;
+	return 0;
+}
+
+void cli_opts_release(struct cli_opts *o)
+{
+	pt_params_free(o->params);
+	free(o->argv);
+}

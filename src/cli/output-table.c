@@ -1,0 +1,241 @@
+/* output-table.c - human tables of a results document */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void fmt_duration(char *buf, size_t len, double s)
+{
+	if (!isfinite(s))
+		snprintf(buf, len, "-");
+	else if (s >= 1.0 || s == 0.0)
+		snprintf(buf, len, "%.3f s", s);
+	else if (s >= 1e-3)
+		snprintf(buf, len, "%.2f ms", s * 1e3);
+	else if (s >= 1e-6)
+		snprintf(buf, len, "%.2f us", s * 1e6);
+	else
+		snprintf(buf, len, "%.1f ns", s * 1e9);
+}
+
+static void fmt_scaled(char *buf, size_t len, double v, const char *unit)
+{
+	static const char *const prefix[] = { "", "k", "M", "G", "T", "P" };
+	unsigned i = 0;
+
+	while (fabs(v) >= 1000.0 && i < 5) {
+		v /= 1000.0;
+		i++;
+	}
+	if (i)
+		snprintf(buf, len, "%.2f %s%s", v, prefix[i], unit);
+	else
+		snprintf(buf, len, *unit ? "%.0f %s" : "%.0f", v, unit);
+}
+
+void fmt_rate(char *buf, size_t len, double per_second)
+{
+	fmt_scaled(buf, len, per_second, "/s");
+}
+
+void fmt_count(char *buf, size_t len, double count)
+{
+	fmt_scaled(buf, len, count, "");
+}
+
+void fmt_bytes(char *buf, size_t len, double b)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned i = 0;
+
+	while (b >= 1024.0 && i < 4) {
+		b /= 1024.0;
+		i++;
+	}
+	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", b, unit[i]);
+}
+
+static double num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const cJSON *obj(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* Latency field in nanoseconds, or "-" when not recorded. */
+static void fmt_lat(char *buf, size_t len, const cJSON *lat, const char *key)
+{
+	if (!cJSON_IsTrue(obj(lat, "recorded")) || num(lat, "count") == 0)
+		snprintf(buf, len, "-");
+	else
+		fmt_duration(buf, len, num(lat, key) / 1e9);
+}
+
+static void print_header(FILE *f, const cJSON *doc)
+{
+	const cJSON *task = obj(doc, "task"), *host = obj(doc, "host");
+	const cJSON *cfg = obj(doc, "config"), *params = obj(task, "params"), *p;
+
+	fprintf(f, "proftune %s: task %s (%s)\n", str(doc, "command"), str(task, "name"),
+		str(task, "path"));
+	if (cJSON_GetArraySize(params) > 0) {
+		fprintf(f, "  params:");
+		cJSON_ArrayForEach(p, params)
+			fprintf(f, " %s=%s", p->string, cJSON_IsString(p) ? p->valuestring : "?");
+		fputc('\n', f);
+	}
+	fprintf(f, "  host: %s, %s, %.0f PUs allowed (%s), %s\n", str(host, "hostname"),
+		cJSON_IsString(obj(host, "cpu_model")) ? str(host, "cpu_model") : "unknown CPU",
+		num(host, "allowed_pus"), str(host, "allowed_cpus"), str(host, "kernel"));
+	if (cJSON_IsNumber(obj(cfg, "items")))
+		fprintf(f, "  measured: %.0f items per trial", num(cfg, "items"));
+	else
+		fprintf(f, "  measured: %g s per trial", num(cfg, "duration_s"));
+	fprintf(f, " after %g s warm-up; placement %s; latency %s\n\n", num(cfg, "warmup_s"),
+		str(cfg, "placement"), cJSON_IsTrue(obj(cfg, "record_latency")) ? "on" : "off");
+}
+
+static void print_trials(FILE *f, const cJSON *trials)
+{
+	const cJSON *t;
+
+	fprintf(f, "%5s %7s %-8s %10s %9s %12s %10s %10s %10s %10s %6s %10s\n", "trial",
+		"workers", "status", "items", "wall", "throughput", "mean", "p50", "p99",
+		"max", "cpu", "peak RSS");
+	cJSON_ArrayForEach(t, trials) {
+		const cJSON *lat = obj(t, "latency_ns"), *cpu = obj(t, "cpu");
+		char items[24], wall[24], thr[24], mean[24], p50[24], p99[24], max[24], rss[24];
+		int i = 0;
+
+		for (const cJSON *x = trials->child; x && x != t; x = x->next)
+			i++;
+		fmt_count(items, sizeof(items), num(t, "items"));
+		fmt_duration(wall, sizeof(wall), num(t, "wall_s"));
+		fmt_rate(thr, sizeof(thr), num(t, "throughput"));
+		fmt_lat(mean, sizeof(mean), lat, "mean");
+		fmt_lat(p50, sizeof(p50), lat, "p50");
+		fmt_lat(p99, sizeof(p99), lat, "p99");
+		fmt_lat(max, sizeof(max), lat, "max");
+		fmt_bytes(rss, sizeof(rss), num(obj(t, "memory"), "peak_rss"));
+		fprintf(f, "%5d %7.0f %-8s %10s %9s %12s %10s %10s %10s %10s %5.0f%% %10s\n", i,
+			num(t, "workers"), str(t, "status"), items, wall, thr, mean, p50, p99, max,
+			100.0 * num(cpu, "utilization"), rss);
+	}
+}
+
+static void print_workers(FILE *f, const cJSON *t)
+{
+	const cJSON *w;
+
+	fprintf(f, "  %6s %4s %4s %10s %10s %12s %10s %10s %6s %8s\n", "worker", "cpu", "numa",
+		"items", "busy", "throughput", "mean", "p99", "cpu", "ctxsw");
+	cJSON_ArrayForEach(w, obj(t, "per_worker")) {
+		const cJSON *lat = obj(w, "latency_ns"), *os = obj(obj(w, "counters"), "os");
+		char items[24], busy[24], thr[24], mean[24], p99[24], cpu[8], numa[8];
+
+		fmt_count(items, sizeof(items), num(w, "items"));
+		fmt_duration(busy, sizeof(busy), num(w, "busy_s"));
+		fmt_rate(thr, sizeof(thr), num(w, "throughput"));
+		fmt_lat(mean, sizeof(mean), lat, "mean");
+		fmt_lat(p99, sizeof(p99), lat, "p99");
+		if (num(w, "cpu") >= 0)
+			snprintf(cpu, sizeof(cpu), "%.0f", num(w, "cpu"));
+		else
+			snprintf(cpu, sizeof(cpu), "any");
+		if (num(w, "numa_node") >= 0)
+			snprintf(numa, sizeof(numa), "%.0f", num(w, "numa_node"));
+		else
+			snprintf(numa, sizeof(numa), "-");
+		fprintf(f, "  %6.0f %4s %4s %10s %10s %12s %10s %10s %5.0f%% %8.0f\n",
+			num(w, "index"), cpu, numa, items, busy, thr, mean, p99,
+			100.0 * num(w, "cpu_utilization"),
+			num(os, "voluntary_context_switches") + num(os, "involuntary_context_switches"));
+	}
+}
+
+static void print_counters(FILE *f, const cJSON *t)
+{
+	const cJSON *c = obj(t, "counters"), *e;
+	const cJSON *mem = obj(obj(t, "memory"), "records"), *notes = obj(t, "notes");
+	char a[24], b[24];
+
+	cJSON_ArrayForEach(e, obj(c, "user")) {
+		fmt_count(a, sizeof(a), num(e, "value"));
+		fmt_rate(b, sizeof(b), num(e, "rate"));
+		fprintf(f, "  counter %-20s %12s  %12s\n", e->string, a, b);
+	}
+	cJSON_ArrayForEach(e, mem) {
+		fmt_bytes(a, sizeof(a), e->valuedouble);
+		fprintf(f, "  memory  %-20s %12s\n", e->string, a);
+	}
+	cJSON_ArrayForEach(e, notes)
+		fprintf(f, "  note    %-20s %12g\n", e->string, e->valuedouble);
+	fprintf(f, "  os     ");
+	cJSON_ArrayForEach(e, obj(c, "os"))
+		fprintf(f, " %s=%.0f", e->string, e->valuedouble);
+	fprintf(f, "\n  perf   ");
+	cJSON_ArrayForEach(e, obj(c, "perf")) {
+		if (strcmp(str(e, "status"), "ok") == 0) {
+			fmt_count(a, sizeof(a), num(e, "value"));
+			fprintf(f, " %s=%s", e->string, a);
+		} else {
+			fprintf(f, " %s=%s", e->string, str(e, "status"));
+		}
+	}
+	fputc('\n', f);
+}
+
+static void print_messages(FILE *f, const cJSON *t)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, obj(obj(t, "errors"), "messages"))
+		fprintf(f, "  error (x%.0f): %s\n", num(m, "count"), str(m, "message"));
+	cJSON_ArrayForEach(m, obj(t, "warnings"))
+		fprintf(f, "  warning: %s\n", str(m, "message"));
+}
+
+void print_document(FILE *f, const cJSON *doc, int details)
+{
+	const cJSON *trials = obj(doc, "trials"), *t, *m;
+	int i = 0, n = cJSON_GetArraySize(trials);
+
+	if (!doc)
+		return;
+	print_header(f, doc);
+	print_trials(f, trials);
+	if (details) {
+		cJSON_ArrayForEach(t, trials) {
+			char ov[24];
+
+			fprintf(f, "\ntrial %d: %s", i++, str(t, "status"));
+			if (cJSON_IsString(obj(t, "message")))
+				fprintf(f, " (%s)", str(t, "message"));
+			snprintf(ov, sizeof(ov), "%.2f%%", 100.0 * num(obj(t, "dispatch"), "overhead"));
+			fprintf(f, "; imbalance %.1f%%; dispatch %s in chunks of %.0f\n",
+				100.0 * num(t, "imbalance"), ov, num(obj(t, "dispatch"), "mean_chunk"));
+			if (n <= 4)
+				print_workers(f, t);
+			print_counters(f, t);
+			print_messages(f, t);
+		}
+	}
+	cJSON_ArrayForEach(m, obj(doc, "warnings"))
+		fprintf(f, "warning: %s\n", str(m, "message"));
+}

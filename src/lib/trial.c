@@ -1,0 +1,909 @@
+/* trial.c - one trial: setup, a pinned worker pool, warm-up, measured phase */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "hist.h"
+#include "module.h"
+#include "params.h"
+#include "sysmon.h"
+#include "topology.h"
+#include "trial.h"
+#include "util.h"
+
+/* Work is claimed in chunks from one shared counter.  A worker sizes its next
+ * chunk so that the claim (an atomic add plus a clock read) costs at most
+ * 1/DISPATCH_RATIO of the chunk's run time, i.e. dispatch stays under 1%. */
+#define DISPATCH_RATIO 100.0
+/* A chunk never runs longer than this, so a fixed-duration phase ends within
+ * ~1 ms of its deadline and the last chunks balance across workers. */
+#define CHUNK_MAX_NS 1000000.0
+/* Chunk size may grow at most this factor per claim: the first estimates come
+ * from few items and may be noisy. */
+#define CHUNK_GROWTH 8.0
+#define CHUNK_MAX_ITEMS (1u << 24)
+
+/* A barrier whose party count can shrink, for workers that never started. */
+struct barrier {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned parties, waiting;
+	unsigned long generation;
+};
+
+static void barrier_init(struct barrier *b, unsigned parties)
+{
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cond, NULL);
+	b->parties = parties;
+	b->waiting = 0;
+	b->generation = 0;
+}
+
+static void barrier_destroy(struct barrier *b)
+{
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->cond);
+}
+
+static void barrier_release_locked(struct barrier *b)
+{
+	b->waiting = 0;
+	b->generation++;
+	pthread_cond_broadcast(&b->cond);
+}
+
+static void barrier_wait(struct barrier *b)
+{
+	unsigned long gen;
+
+	pthread_mutex_lock(&b->lock);
+	gen = b->generation;
+	if (++b->waiting >= b->parties) {
+		barrier_release_locked(b);
+	} else {
+		while (gen == b->generation)
+			pthread_cond_wait(&b->cond, &b->lock);
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* Remove parties that will never arrive (their threads failed to start). */
+static void barrier_shrink(struct barrier *b, unsigned by)
+{
+	pthread_mutex_lock(&b->lock);
+	b->parties -= by;
+	if (b->waiting && b->waiting >= b->parties)
+		barrier_release_locked(b);
+	pthread_mutex_unlock(&b->lock);
+}
+
+struct pt_ctx {
+	const pt_params *params;
+	_Atomic unsigned char *param_used; /* one flag per parameter */
+	unsigned workers;
+	void *data;
+	pthread_mutex_t lock;              /* guards the fields below */
+	char *error;                       /* setup/teardown/parameter error */
+	char *skip;
+	struct pt_named_list notes;
+	struct pt_named_list memory;
+};
+
+struct pt_pool;
+
+struct pt_worker {
+	/* read and written by the owning thread only during a phase */
+	pt_ctx *ctx;
+	struct pt_pool *pool;
+	unsigned index, count;
+	int cpu, numa;
+	void *data;
+	int setup_rc;
+	int msg_given;           /* pt_error() was called for the current item */
+	uint64_t items, errors, chunks, busy_ns, dispatch_ns;
+	uint64_t start_ns, end_ns;
+	double chunk;            /* current chunk size, items */
+	double item_ns;          /* moving estimate of one item's cost */
+	double claim_ns;         /* moving estimate of one claim's cost */
+	struct pt_hist *hist;
+	struct {
+		const char *key;     /* the caller's pointer, compared first */
+		struct pt_named *slot;
+	} fast[PT_MAX_COUNTERS];
+	unsigned nfast;
+	struct pt_named_list counters;
+	struct pt_named_list memory;
+	struct pt_msg_list msgs;
+	struct pt_perf perf;
+	struct rusage ru0, ru1;
+	int cpu_start, cpu_end;
+	pthread_t thread;
+} __attribute__((aligned(64)));
+
+struct pt_pool {
+	const struct pt_task *task;
+	const pt_topology *topo;
+	const struct pt_trial_config *cfg;
+	struct pt_worker *workers;
+	struct barrier barrier;
+	_Atomic uint64_t next;   /* next item to claim */
+	atomic_int stop;         /* duration mode: end the current phase */
+	atomic_int abort;        /* a worker failed its setup */
+	uint64_t limit;          /* fixed-items mode: items of the phase, else 0 */
+	uint64_t t0;             /* trial start, for relative times */
+};
+
+/* ---- names and messages ------------------------------------------------ */
+
+void pt_named_set(struct pt_named_list *l, const char *name, double value, int add)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		if (strcmp(l->items[i].name, name) == 0) {
+			l->items[i].value = add ? l->items[i].value + value : value;
+			return;
+		}
+	}
+	if (l->n == PT_MAX_RECORDS || !(l->items[l->n].name = strdup(name))) {
+		l->dropped++;
+		return;
+	}
+	l->items[l->n++].value = value;
+}
+
+void pt_named_release(struct pt_named_list *l)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		free(l->items[i].name);
+	l->n = 0;
+}
+
+void pt_msg_add(struct pt_msg_list *l, const char *text, uint64_t count)
+{
+	l->total += count;
+	for (unsigned i = 0; i < l->n; i++) {
+		if (strcmp(l->items[i].text, text) == 0) {
+			l->items[i].count += count;
+			return;
+		}
+	}
+	if (l->n < PT_MAX_MESSAGES && (l->items[l->n].text = strdup(text)))
+		l->items[l->n++].count = count;
+}
+
+void pt_msg_release(struct pt_msg_list *l)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		free(l->items[i].text);
+	l->n = 0;
+}
+
+/* ---- calls a task makes -------------------------------------------------- */
+
+static void ctx_set_error(pt_ctx *ctx, char **slot, const char *fmt, va_list ap)
+{
+	char *msg = pt_vasprintf(fmt, ap);
+
+	pthread_mutex_lock(&ctx->lock);
+	if (!*slot)
+		*slot = msg;
+	else
+		free(msg);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+int pt_ctx_error(pt_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctx_set_error(ctx, &ctx->error, fmt, ap);
+	va_end(ap);
+	return PT_FAIL;
+}
+
+int pt_skip(pt_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctx_set_error(ctx, &ctx->skip, fmt, ap);
+	va_end(ap);
+	return PT_SKIP;
+}
+
+static const char *param_lookup(pt_ctx *ctx, const char *key)
+{
+	ssize_t i = pt_params_find(ctx->params, key);
+
+	if (i < 0)
+		return NULL;
+	atomic_store_explicit(&ctx->param_used[i], 1, memory_order_relaxed);
+	return pt_params_value(ctx->params, (size_t)i);
+}
+
+static void param_error(pt_ctx *ctx, const char *key, const char *value, const char *what)
+{
+	pthread_mutex_lock(&ctx->lock);
+	if (!ctx->error)
+		ctx->error = pt_asprintf("parameter '%s' = '%s' is not %s; fix -p %s=VALUE",
+					 key, value, what, key);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+const char *pt_param_str(pt_ctx *ctx, const char *key, const char *def)
+{
+	const char *v = param_lookup(ctx, key);
+
+	return v ? v : def;
+}
+
+long long pt_param_int(pt_ctx *ctx, const char *key, long long def)
+{
+	const char *v = param_lookup(ctx, key);
+	long long out;
+
+	if (!v)
+		return def;
+	if (pt_parse_int(v, &out) < 0) {
+		param_error(ctx, key, v, "an integer");
+		return def;
+	}
+	return out;
+}
+
+double pt_param_double(pt_ctx *ctx, const char *key, double def)
+{
+	const char *v = param_lookup(ctx, key);
+	double out;
+
+	if (!v)
+		return def;
+	if (pt_parse_double(v, &out) < 0) {
+		param_error(ctx, key, v, "a number");
+		return def;
+	}
+	return out;
+}
+
+void pt_ctx_set_data(pt_ctx *ctx, void *data)
+{
+	ctx->data = data;
+}
+
+void *pt_ctx_data(const pt_ctx *ctx)
+{
+	return ctx->data;
+}
+
+unsigned pt_ctx_workers(const pt_ctx *ctx)
+{
+	return ctx->workers;
+}
+
+void pt_ctx_note(pt_ctx *ctx, const char *name, double value)
+{
+	pthread_mutex_lock(&ctx->lock);
+	pt_named_set(&ctx->notes, name, value, 0);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+void pt_ctx_memory_record(pt_ctx *ctx, const char *name, uint64_t bytes)
+{
+	pthread_mutex_lock(&ctx->lock);
+	pt_named_set(&ctx->memory, name, (double)bytes, 0);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+void pt_worker_set_data(pt_worker *w, void *data)
+{
+	w->data = data;
+}
+
+void *pt_worker_data(const pt_worker *w)
+{
+	return w->data;
+}
+
+pt_ctx *pt_worker_ctx(pt_worker *w)
+{
+	return w->ctx;
+}
+
+unsigned pt_worker_index(const pt_worker *w)
+{
+	return w->index;
+}
+
+unsigned pt_worker_count(const pt_worker *w)
+{
+	return w->count;
+}
+
+int pt_worker_cpu(const pt_worker *w)
+{
+	return w->cpu;
+}
+
+int pt_worker_numa(const pt_worker *w)
+{
+	return w->numa;
+}
+
+int pt_error(pt_worker *w, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	pt_msg_add(&w->msgs, buf, 1);
+	w->msg_given = 1;
+	return PT_FAIL;
+}
+
+void pt_counter_add(pt_worker *w, const char *name, uint64_t value)
+{
+	struct pt_named *slot;
+
+	for (unsigned i = 0; i < w->nfast; i++) {
+		if (w->fast[i].key == name) {
+			w->fast[i].slot->value += (double)value;
+			return;
+		}
+	}
+	pt_named_set(&w->counters, name, (double)value, 1);
+	/* remember this pointer so the next call skips the string search */
+	slot = NULL;
+	for (unsigned i = 0; i < w->counters.n; i++)
+		if (strcmp(w->counters.items[i].name, name) == 0)
+			slot = &w->counters.items[i];
+	if (slot && w->nfast < PT_MAX_COUNTERS) {
+		w->fast[w->nfast].key = name;
+		w->fast[w->nfast].slot = slot;
+		w->nfast++;
+	}
+}
+
+void pt_memory_record(pt_worker *w, const char *name, uint64_t bytes)
+{
+	pt_named_set(&w->memory, name, (double)bytes, 0);
+}
+
+/* ---- the worker loop ----------------------------------------------------- */
+
+static int current_cpu(void)
+{
+#ifdef HAVE_SCHED_GETCPU
+	return sched_getcpu();
+#else
+	return -1;
+#endif
+}
+
+/* Claim the next chunk: [*first, *first + return value), 0 when done. */
+static uint64_t claim(struct pt_worker *w, uint64_t *first)
+{
+	struct pt_pool *p = w->pool;
+	uint64_t want = (uint64_t)w->chunk, start;
+
+	if (p->limit == 0) {
+		if (atomic_load_explicit(&p->stop, memory_order_relaxed))
+			return 0;
+		*first = atomic_fetch_add_explicit(&p->next, want, memory_order_relaxed);
+		return want;
+	}
+	/* fixed items: chunks shrink toward the end (guided scheduling) so
+	 * workers finish together */
+	start = atomic_load_explicit(&p->next, memory_order_relaxed);
+	if (start >= p->limit)
+		return 0;
+	uint64_t fair = (p->limit - start) / (2u * w->count);
+	if (want > fair)
+		want = fair ? fair : 1;
+	start = atomic_fetch_add_explicit(&p->next, want, memory_order_relaxed);
+	if (start >= p->limit)
+		return 0;
+	*first = start;
+	return start + want > p->limit ? p->limit - start : want;
+}
+
+static void adapt_chunk(struct pt_worker *w, uint64_t claim_ns, uint64_t run_ns, uint64_t n)
+{
+	double item = (double)run_ns / (double)n, target;
+
+	/* exponential moving averages: a single preempted chunk does not
+	 * swing the chunk size */
+	w->item_ns = w->item_ns > 0 ? 0.75 * w->item_ns + 0.25 * item : item;
+	w->claim_ns = w->claim_ns > 0 ? 0.75 * w->claim_ns + 0.25 * (double)claim_ns
+				      : (double)claim_ns;
+	target = DISPATCH_RATIO * w->claim_ns / (w->item_ns > 0.1 ? w->item_ns : 0.1);
+	if (target * w->item_ns > CHUNK_MAX_NS)
+		target = CHUNK_MAX_NS / (w->item_ns > 0.1 ? w->item_ns : 0.1);
+	if (target > w->chunk * CHUNK_GROWTH)
+		target = w->chunk * CHUNK_GROWTH;
+	if (target < 1.0)
+		target = 1.0;
+	if (target > CHUNK_MAX_ITEMS)
+		target = CHUNK_MAX_ITEMS;
+	w->chunk = ceil(target);
+}
+
+static void item_failed(struct pt_worker *w, int rc)
+{
+	w->errors++;
+	if (!w->msg_given) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "run returned %d", rc);
+		pt_msg_add(&w->msgs, buf, 1);
+	}
+	w->msg_given = 0;
+}
+
+/* Run items until the phase ends.  MEASURE selects whether this is the
+ * measured phase (counts, latency) or the warm-up (chunk calibration only). */
+static void run_phase(struct pt_worker *w, int measure)
+{
+	int (*run)(pt_worker *, uint64_t) = w->pool->task->run;
+	int latency = measure && w->pool->cfg->record_latency;
+	uint64_t first = 0, n, t_prev = pt_now_ns(), t_claimed, t_end;
+
+	while ((n = claim(w, &first)) != 0) {
+		t_claimed = pt_now_ns();
+		if (latency) {
+			uint64_t t = t_claimed;
+
+			for (uint64_t i = first; i < first + n; i++) {
+				int rc = run(w, i);
+				uint64_t now = pt_now_ns();
+
+				pt_hist_record(w->hist, now - t);
+				t = now;
+				if (__builtin_expect(rc != PT_OK, 0))
+					item_failed(w, rc);
+			}
+			t_end = t;
+		} else {
+			for (uint64_t i = first; i < first + n; i++) {
+				int rc = run(w, i);
+
+				if (__builtin_expect(rc != PT_OK, 0))
+					item_failed(w, rc);
+			}
+			t_end = pt_now_ns();
+		}
+		if (measure) {
+			w->items += n;
+			w->chunks++;
+			w->busy_ns += t_end - t_claimed;
+			w->dispatch_ns += t_claimed - t_prev;
+		}
+		adapt_chunk(w, t_claimed - t_prev, t_end - t_claimed, n);
+		t_prev = t_end;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct pt_worker *w = arg;
+	struct pt_pool *p = w->pool;
+	const struct pt_trial_config *c = p->cfg;
+
+	if (w->cpu >= 0 && pt_topology_bind_thread(p->topo, w->cpu) < 0) {
+		pt_msg_add(&w->msgs, pt_last_error(), 1);
+		w->setup_rc = PT_FAIL;
+		atomic_store(&p->abort, 1);
+	}
+	if (w->setup_rc == PT_OK && p->task->worker_setup) {
+		w->setup_rc = p->task->worker_setup(w);
+		if (w->setup_rc != PT_OK) {
+			if (!w->msg_given && w->setup_rc != PT_SKIP) {
+				char buf[64];
+
+				snprintf(buf, sizeof(buf), "worker_setup returned %d", w->setup_rc);
+				pt_msg_add(&w->msgs, buf, 1);
+			}
+			atomic_store(&p->abort, 1);
+		}
+	}
+	w->msg_given = 0;
+	if (c->counters)
+		pt_perf_open(&w->perf);
+	barrier_wait(&p->barrier); /* 1: everyone set up */
+	barrier_wait(&p->barrier); /* 2: warm-up may start */
+	if (!atomic_load(&p->abort))
+		run_phase(w, 0);
+	barrier_wait(&p->barrier); /* 3: warm-up over */
+	if (!atomic_load(&p->abort)) {
+		w->cpu_start = current_cpu();
+		pt_rusage_thread(&w->ru0);
+		if (c->counters)
+			pt_perf_enable(&w->perf);
+	}
+	barrier_wait(&p->barrier); /* 4: measured phase starts */
+	if (!atomic_load(&p->abort)) {
+		w->start_ns = pt_now_ns();
+		run_phase(w, 1);
+		w->end_ns = pt_now_ns();
+		if (c->counters)
+			pt_perf_disable(&w->perf);
+		pt_rusage_thread(&w->ru1);
+		w->cpu_end = current_cpu();
+	}
+	barrier_wait(&p->barrier); /* 5: measured phase over */
+	if (w->setup_rc == PT_OK && p->task->worker_teardown)
+		p->task->worker_teardown(w);
+	return NULL;
+}
+
+/* ---- the trial ------------------------------------------------------------ */
+
+void pt_trial_config_init(struct pt_trial_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->workers = 1;
+	c->placement = PT_PLACE_NONE;
+	c->duration_s = 1.0;
+	/* long enough to fault in code and data and size the chunks, short
+	 * enough not to dominate a tune of many trials */
+	c->warmup_s = 0.1;
+	c->record_latency = 1;
+	c->counters = 1;
+}
+
+const char *pt_status_name(enum pt_status s)
+{
+	static const char *const names[] = { "ok", "failed", "skipped", "crashed", "timeout" };
+
+	return (unsigned)s < 5 ? names[s] : "?";
+}
+
+static double now_unix(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void set_message(pt_trial *tr, const char *msg)
+{
+	if (!tr->message && msg)
+		tr->message = strdup(msg);
+}
+
+/* Fold the workers' measurements into the trial. */
+static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
+{
+	unsigned n = tr->s.workers;
+	uint64_t min_start = UINT64_MAX, max_end = 0, busy = 0, dispatch = 0, chunks = 0;
+	double mean_items, max_items = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct pt_worker *w = &p->workers[i];
+		struct pt_worker_result *r = &tr->workers[i];
+
+		r->items = w->items;
+		r->errors = w->errors;
+		r->chunks = w->chunks;
+		r->busy_s = (double)w->busy_ns / 1e9;
+		r->dispatch_s = (double)w->dispatch_ns / 1e9;
+		r->start_s = w->start_ns ? (double)(w->start_ns - p->t0) / 1e9 : 0;
+		r->end_s = w->end_ns ? (double)(w->end_ns - p->t0) / 1e9 : 0;
+		r->cpu_start = w->cpu_start;
+		r->cpu_end = w->cpu_end;
+		if (w->end_ns)
+			pt_rusage_diff(&w->ru0, &w->ru1, &r->ru);
+		pt_hist_summary(w->hist, &r->latency);
+		pt_hist_merge(all, w->hist);
+		if (tr->config.counters)
+			pt_perf_read_close(&w->perf, r->perf);
+		else
+			for (unsigned k = 0; k < PT_PERF_EVENTS; k++)
+				r->perf[k].status = PT_PERF_OFF;
+		pt_perf_merge(tr->perf, r->perf, i == 0);
+		r->counters = w->counters;
+		memset(&w->counters, 0, sizeof(w->counters));
+		r->memory = w->memory;
+		memset(&w->memory, 0, sizeof(w->memory));
+		for (unsigned k = 0; k < r->counters.n; k++)
+			pt_named_set(&tr->counters, r->counters.items[k].name,
+				     r->counters.items[k].value, 1);
+		for (unsigned k = 0; k < r->memory.n; k++)
+			pt_named_set(&tr->memory, r->memory.items[k].name,
+				     r->memory.items[k].value, 1);
+		for (unsigned k = 0; k < w->msgs.n; k++)
+			pt_msg_add(&tr->errors, w->msgs.items[k].text, w->msgs.items[k].count);
+		pt_rusage_add(&tr->ru, &r->ru);
+		tr->s.items += w->items;
+		tr->s.errors += w->errors;
+		busy += w->busy_ns;
+		dispatch += w->dispatch_ns;
+		chunks += w->chunks;
+		if (w->start_ns && w->start_ns < min_start)
+			min_start = w->start_ns;
+		if (w->end_ns > max_end)
+			max_end = w->end_ns;
+		if ((double)w->items > max_items)
+			max_items = (double)w->items;
+	}
+	if (max_end > min_start && min_start != UINT64_MAX)
+		tr->s.wall_s = (double)(max_end - min_start) / 1e9;
+	tr->s.throughput = tr->s.wall_s > 0 ? (double)tr->s.items / tr->s.wall_s : 0;
+	mean_items = (double)tr->s.items / n;
+	tr->s.imbalance = mean_items > 0 ? max_items / mean_items - 1.0 : 0;
+	tr->s.cpu_user_s = tr->ru.user_s;
+	tr->s.cpu_sys_s = tr->ru.sys_s;
+	tr->dispatch_overhead = busy ? (double)dispatch / (double)busy : 0;
+	tr->mean_chunk = chunks ? (double)tr->s.items / (double)chunks : 0;
+	pt_hist_summary(all, &tr->s.latency);
+}
+
+static int check_config(const struct pt_trial_config *c)
+{
+	if (c->workers == 0)
+		return pt_fail(EINVAL, "a trial needs at least 1 worker");
+	if (c->items == 0 && !(c->duration_s > 0))
+		return pt_fail(EINVAL, "a trial needs --items > 0 or --duration > 0");
+	if (!(c->warmup_s >= 0))
+		return pt_fail(EINVAL, "the warm-up cannot be negative");
+	return 0;
+}
+
+static void run_workers(pt_trial *tr, struct pt_pool *p)
+{
+	unsigned n = tr->s.workers, started = 0;
+	const struct pt_trial_config *c = p->cfg;
+	uint64_t t;
+
+	barrier_init(&p->barrier, n + 1);
+	for (unsigned i = 0; i < n; i++) {
+		int err = pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]);
+
+		if (err) {
+			char buf[160];
+
+			snprintf(buf, sizeof(buf), "cannot start worker %u of %u: %s; "
+				 "lower --workers or raise the thread limit", i, n, strerror(err));
+			set_message(tr, buf);
+			atomic_store(&p->abort, 1);
+			barrier_shrink(&p->barrier, n - i);
+			break;
+		}
+		started++;
+	}
+	barrier_wait(&p->barrier); /* 1 */
+	/* warm-up: duration based, all workers, not measured */
+	atomic_store(&p->stop, 0);
+	atomic_store(&p->next, 0);
+	p->limit = 0;
+	barrier_wait(&p->barrier); /* 2 */
+	t = pt_now_ns();
+	if (!atomic_load(&p->abort) && c->warmup_s > 0)
+		pt_sleep_until(t + (uint64_t)(c->warmup_s * 1e9));
+	atomic_store(&p->stop, 1);
+	barrier_wait(&p->barrier); /* 3 */
+	tr->warmup_s = (double)(pt_now_ns() - t) / 1e9;
+	atomic_store(&p->stop, 0);
+	atomic_store(&p->next, 0);
+	p->limit = c->items;
+	barrier_wait(&p->barrier); /* 4 */
+	if (c->items == 0 && !atomic_load(&p->abort)) {
+		pt_sleep_until(pt_now_ns() + (uint64_t)(c->duration_s * 1e9));
+		atomic_store(&p->stop, 1);
+	}
+	barrier_wait(&p->barrier); /* 5 */
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(p->workers[i].thread, NULL);
+	barrier_destroy(&p->barrier);
+}
+
+pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial_config *c)
+{
+	const struct pt_task *task = m->task;
+	pt_topology *own_topo = NULL;
+	struct pt_slot *slots = NULL;
+	struct pt_hist *all = NULL;
+	struct pt_pool pool;
+	struct pt_memsnap snap;
+	pt_ctx ctx;
+	pt_trial *tr;
+	unsigned n;
+	int rc, err;
+	uint64_t t_setup;
+
+	if (check_config(c) < 0)
+		return NULL;
+	n = c->workers;
+	if (!t) {
+		own_topo = pt_topology_new(NULL);
+		if (!own_topo)
+			return NULL;
+		t = own_topo;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&pool, 0, sizeof(pool));
+	tr = calloc(1, sizeof(*tr));
+	slots = calloc(n, sizeof(*slots));
+	all = malloc(sizeof(*all));
+	ctx.param_used = calloc(pt_params_count(c->params) + 1, sizeof(*ctx.param_used));
+	pool.workers = aligned_alloc(64, sizeof(struct pt_worker) * n);
+	if (!tr || !slots || !all || !ctx.param_used || !pool.workers) {
+		pt_fail(ENOMEM, "out of memory for %u workers", n);
+		goto fail;
+	}
+	tr->workers = calloc(n, sizeof(*tr->workers));
+	if (!tr->workers) {
+		pt_fail(ENOMEM, "out of memory for %u workers", n);
+		goto fail;
+	}
+	memset(pool.workers, 0, sizeof(struct pt_worker) * n);
+	if (pt_topology_plan(t, c->placement, n, slots) < 0)
+		goto fail;
+	pt_hist_clear(all);
+	for (unsigned i = 0; i < n; i++) {
+		struct pt_worker *w = &pool.workers[i];
+
+		w->hist = malloc(sizeof(*w->hist));
+		if (!w->hist) {
+			pt_fail(ENOMEM, "out of memory for %u workers", n);
+			goto fail;
+		}
+		pt_hist_clear(w->hist);
+		w->ctx = &ctx;
+		w->pool = &pool;
+		w->index = i;
+		w->count = n;
+		w->cpu = t->synthetic ? -1 : slots[i].pu;
+		w->numa = t->synthetic ? -1 : slots[i].numa;
+		w->cpu_start = w->cpu_end = -1;
+		w->chunk = 1;
+		tr->workers[i].index = i;
+		tr->workers[i].slot = slots[i];
+	}
+
+	tr->config = *c;
+	tr->config.params = NULL;
+	tr->s.workers = n;
+	tr->started = now_unix();
+	ctx.params = c->params;
+	ctx.workers = n;
+	pthread_mutex_init(&ctx.lock, NULL);
+	pool.task = task;
+	pool.topo = t;
+	pool.cfg = c;
+
+	tr->peak_rss_reset = pt_reset_peak_rss();
+	pt_memsnap_read(&snap);
+	tr->rss_start = snap.rss;
+	tr->heap_start = snap.heap;
+	pool.t0 = t_setup = pt_now_ns();
+
+	rc = task->setup ? task->setup(&ctx) : PT_OK;
+	tr->setup_s = (double)(pt_now_ns() - t_setup) / 1e9;
+	if (rc == PT_SKIP) {
+		tr->s.status = PT_STATUS_SKIPPED;
+		set_message(tr, ctx.skip ? ctx.skip : "skipped by the task");
+	} else if (rc != PT_OK || ctx.error) {
+		char buf[64];
+
+		tr->s.status = PT_STATUS_FAILED;
+		snprintf(buf, sizeof(buf), "setup returned %d", rc);
+		set_message(tr, ctx.error ? ctx.error : buf);
+	} else {
+		run_workers(tr, &pool);
+		collect(tr, &pool, all);
+		for (unsigned i = 0; i < n && tr->s.status == PT_STATUS_OK; i++) {
+			if (pool.workers[i].setup_rc == PT_SKIP) {
+				tr->s.status = PT_STATUS_SKIPPED;
+				set_message(tr, ctx.skip ? ctx.skip : "skipped by worker_setup");
+			} else if (pool.workers[i].setup_rc != PT_OK) {
+				tr->s.status = PT_STATUS_FAILED;
+			}
+		}
+		if (tr->s.status == PT_STATUS_OK && (tr->s.errors || ctx.error))
+			tr->s.status = PT_STATUS_FAILED;
+		if (tr->s.status == PT_STATUS_FAILED) {
+			set_message(tr, ctx.error);
+			if (tr->errors.n)
+				set_message(tr, tr->errors.items[0].text);
+			if (!tr->message)
+				set_message(tr, "the task failed");
+		}
+		t_setup = pt_now_ns();
+		if (task->teardown)
+			task->teardown(&ctx);
+		tr->teardown_s = (double)(pt_now_ns() - t_setup) / 1e9;
+		if (ctx.error && tr->s.status == PT_STATUS_OK) {
+			tr->s.status = PT_STATUS_FAILED;
+			set_message(tr, ctx.error);
+		}
+	}
+
+	pt_memsnap_read(&snap);
+	tr->rss_end = snap.rss;
+	tr->heap_end = snap.heap;
+	tr->s.peak_rss = snap.hwm;
+	for (size_t i = 0; i < pt_params_count(c->params); i++) {
+		if (!ctx.param_used[i] && tr->s.status != PT_STATUS_FAILED) {
+			char buf[256];
+
+			snprintf(buf, sizeof(buf), "parameter '%s' was not used by task '%s'",
+				 pt_params_key(c->params, i), task->name ? task->name : "?");
+			pt_msg_add(&tr->warnings, buf, 1);
+		}
+	}
+	for (unsigned k = 0; k < ctx.memory.n; k++)
+		pt_named_set(&tr->memory, ctx.memory.items[k].name, ctx.memory.items[k].value, 0);
+	tr->notes = ctx.notes;
+	memset(&ctx.notes, 0, sizeof(ctx.notes));
+	pt_named_release(&ctx.memory);
+	free(ctx.error);
+	free(ctx.skip);
+	pthread_mutex_destroy(&ctx.lock);
+	for (unsigned i = 0; i < n; i++) {
+		pt_msg_release(&pool.workers[i].msgs);
+		pt_named_release(&pool.workers[i].counters);
+		pt_named_release(&pool.workers[i].memory);
+		free(pool.workers[i].hist);
+	}
+	free(pool.workers);
+	free((void *)ctx.param_used);
+	free(slots);
+	free(all);
+	pt_topology_free(own_topo);
+	return tr;
+fail:
+	err = errno;
+	if (pool.workers)
+		for (unsigned i = 0; i < n; i++)
+			free(pool.workers[i].hist);
+	free(pool.workers);
+	free((void *)ctx.param_used);
+	free(slots);
+	free(all);
+	if (tr)
+		free(tr->workers);
+	free(tr);
+	pt_topology_free(own_topo);
+	errno = err;
+	return NULL;
+}
+
+void pt_trial_free(pt_trial *tr)
+{
+	if (!tr)
+		return;
+	for (unsigned i = 0; i < tr->s.workers; i++) {
+		pt_named_release(&tr->workers[i].counters);
+		pt_named_release(&tr->workers[i].memory);
+	}
+	free(tr->workers);
+	pt_msg_release(&tr->errors);
+	pt_msg_release(&tr->warnings);
+	pt_named_release(&tr->counters);
+	pt_named_release(&tr->memory);
+	pt_named_release(&tr->notes);
+	free(tr->message);
+	free(tr);
+}
+
+const struct pt_trial_stats *pt_trial_stats(const pt_trial *tr)
+{
+	return &tr->s;
+}
+
+const char *pt_trial_message(const pt_trial *tr)
+{
+	return tr->message;
+}

@@ -1,0 +1,64 @@
+/* util.c - last-error message, formatted allocation, sleeping */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proftune.h"
+#include "util.h"
+
+static _Thread_local char last_error[512];
+
+const char *pt_last_error(void)
+{
+	return last_error;
+}
+
+int pt_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	errno = err;
+	return -err;
+}
+
+const char *pt_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+char *pt_vasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		return NULL;
+	return s;
+}
+
+char *pt_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = pt_vasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void pt_sleep_until(uint64_t deadline_ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline_ns / 1000000000u),
+		.tv_nsec = (long)(deadline_ns % 1000000000u),
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}

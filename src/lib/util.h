@@ -1,0 +1,37 @@
+/* util.h - small helpers shared by libproftune's modules (internal) */
+#ifndef PT_UTIL_H
+#define PT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Set this thread's last error message (printf-style) and return -ERR
+ * (ERR is a positive errno value), so `return pt_fail(ENOENT, ...)` works. */
+int pt_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Monotonic time in nanoseconds (vDSO clock_gettime; no system call). */
+static inline uint64_t pt_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU time of the calling thread in nanoseconds. */
+static inline uint64_t pt_thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* malloc'd printf; NULL on ENOMEM. */
+char *pt_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *pt_vasprintf(const char *fmt, va_list ap);
+
+/* Sleep until the monotonic time DEADLINE_NS. */
+void pt_sleep_until(uint64_t deadline_ns);
+
+#endif
