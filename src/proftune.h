@@ -273,6 +273,7 @@ enum pt_status {
 	PT_STATUS_SKIPPED, /* the task said "not supported here" */
 	PT_STATUS_CRASHED,
 	PT_STATUS_TIMEOUT,
+	PT_STATUS_INTERRUPTED, /* stopped early by pt_interrupt() */
 };
 const char *pt_status_name(enum pt_status s);
 
@@ -295,6 +296,14 @@ struct pt_trial_stats {
 	uint64_t peak_rss;   /* bytes, peak during this trial; 0 if unknown */
 	double imbalance;    /* max worker items / mean worker items - 1 */
 };
+
+/* Ask the running trial (and tune) to stop as soon as possible: the
+ * measured phase ends, the trial is returned with PT_STATUS_INTERRUPTED.
+ * Async-signal-safe, so a SIGINT handler may call it.  The request stays
+ * until pt_interrupt_clear(). */
+void pt_interrupt(void);
+int pt_interrupted(void);
+void pt_interrupt_clear(void);
 
 /* A finished trial (opaque). */
 typedef struct pt_trial pt_trial;
@@ -337,6 +346,98 @@ char *pt_results_json(const pt_results *r);
 /* Write the document to PATH atomically (temporary file in the same
  * directory, fsync, rename).  0 or -errno with pt_last_error(). */
 int pt_results_write(const pt_results *r, const char *path);
+
+/*
+ * Part 4: the tuner
+ * =================
+ *
+ * pt_tune() measures a task at several worker counts and finds the count
+ * that serves it best.  Every measurement is a pt_trial_run() trial; trials
+ * run in a random interleaved order so drift does not favour one count.
+ *
+ * The answer: optimal_workers has the highest median throughput;
+ * recommended_workers is the smallest count shown non-inferior to the optimal
+ * one within the tolerance: a one-sided 95% test on log-throughput with the
+ * variance pooled over all counts, H0: X(k) <= (1 - tolerance) X(best).  When
+ * no smaller count passes, the optimal count is recommended.
+ */
+enum pt_strategy {
+	PT_STRATEGY_AUTO = 0,   /* bracket geometrically, fit, probe, race */
+	PT_STRATEGY_EXHAUSTIVE, /* every candidate, a fixed number of repeats */
+};
+const char *pt_strategy_name(enum pt_strategy s);
+int pt_strategy_parse(const char *name);
+
+/* State of a tune, passed to the progress callback. */
+struct pt_tune_progress {
+	unsigned trials;          /* trials finished */
+	unsigned workers;         /* worker count of the last trial */
+	double elapsed_s;
+	double eta_s;             /* estimate; < 0 when unknown */
+	unsigned best_workers;    /* best median so far, 0 before any trial */
+	double best_throughput;
+};
+
+struct pt_tune_config {
+	unsigned min_workers, max_workers; /* candidates min..max when nlist == 0 */
+	const unsigned *list;              /* explicit candidates (borrowed), or NULL */
+	size_t nlist;
+	enum pt_strategy strategy;
+	double tolerance;     /* fraction in (0, 1), default 0.05 */
+	double budget_s;      /* wall-clock bound of the whole tune; 0 = none */
+	unsigned repeats;     /* exhaustive: trials per count (default 3); auto: the
+	                       * most trials per count (default 3) */
+	uint64_t seed;        /* trial order; 0 picks one from the clock */
+	struct pt_trial_config trial; /* workers and repeat are set per trial */
+	/* Called after every trial with the document updated (summary
+	 * included), e.g. to save it.  Return nonzero to stop the tune. */
+	int (*on_trial)(void *arg, const pt_results *r, const struct pt_tune_progress *p);
+	void *arg;
+};
+/* Defaults: 1..allowed PUs (set min/max to 0 for that), auto, 5%, 3 repeats,
+ * trials of 0.5 s after 0.1 s warm-up. */
+void pt_tune_config_init(struct pt_tune_config *c);
+
+/* Tune M on T (NULL: this machine), appending trials and the summary to R
+ * (created by pt_results_new with command "tune").  Returns 0, -EINTR when
+ * interrupted or stopped by the callback (R holds what was measured), or
+ * -errno with pt_last_error() for a bad configuration. */
+int pt_tune(pt_module *m, const pt_topology *t, const struct pt_tune_config *c,
+            pt_results *r);
+
+/* The tune's answer as recorded in R's summary. */
+struct pt_tune_answer {
+	unsigned optimal_workers;
+	unsigned recommended_workers;
+	double best_throughput;
+	unsigned trials;
+	double elapsed_s;
+};
+/* 0, or -ENOENT when R has no tune summary with an answer. */
+int pt_results_tune_answer(const pt_results *r, struct pt_tune_answer *out);
+
+/* The Universal Scalability Law, X(N) = lambda N / (1 + sigma (N - 1) +
+ * kappa N (N - 1)), fitted by least squares on relative residuals with
+ * sigma, kappa >= 0. */
+struct pt_usl_model {
+	double lambda, sigma, kappa;
+	double r2;                 /* coefficient of determination */
+	double rms_relative_error;
+	double peak_workers;       /* sqrt((1 - sigma) / kappa); INFINITY if kappa = 0 */
+	unsigned points;
+	const char *bound;         /* "linear", "contention" or "coherency" at the
+	                            * largest count (static string) */
+};
+/* Fit N points; at least 4 distinct worker counts, all values positive.
+ * 0 or -EINVAL with pt_last_error(). */
+int pt_usl_fit_points(const double *workers, const double *throughput, size_t n,
+                      struct pt_usl_model *out);
+double pt_usl_predict(const struct pt_usl_model *m, double workers);
+/* Read `workers,throughput` rows from a CSV file (header line optional,
+ * blank lines and #-comments skipped, further columns ignored).  On success
+ * *WORKERS and *THROUGHPUT are malloc'd arrays of *N values the caller frees.
+ * -errno with pt_last_error() naming the file and line otherwise. */
+int pt_fit_read_csv(const char *path, double **workers, double **throughput, size_t *n);
 
 #ifdef __cplusplus
 }

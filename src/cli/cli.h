@@ -21,13 +21,17 @@ enum {
 	CMD_RUN = 1 << 0,
 	CMD_TOPOLOGY = 1 << 1,
 	CMD_TASKS = 1 << 2,
-	CMD_ALL = CMD_RUN | CMD_TOPOLOGY | CMD_TASKS,
+	CMD_TUNE = 1 << 3,
+	CMD_FIT = 1 << 4,
+	CMD_ALL = CMD_RUN | CMD_TOPOLOGY | CMD_TASKS | CMD_TUNE | CMD_FIT,
+	CMD_MEASURE = CMD_RUN | CMD_TUNE,
 };
 
 enum opt_id {
 	OPT_HELP = 1, OPT_VERSION, OPT_TASK, OPT_WORKERS, OPT_ITEMS, OPT_DURATION,
 	OPT_WARMUP, OPT_PLACEMENT, OPT_REPEAT, OPT_PARAM, OPT_OUTPUT, OPT_JSON,
 	OPT_QUIET, OPT_NO_LATENCY, OPT_NO_COUNTERS, OPT_TOPOLOGY,
+	OPT_MIN, OPT_MAX, OPT_STRATEGY, OPT_BUDGET, OPT_TOLERANCE, OPT_SEED,
 };
 
 enum opt_arg { ARG_NONE, ARG_STRING, ARG_COUNT, ARG_ITEMS, ARG_SECONDS };
@@ -51,6 +55,15 @@ struct cli_opts {
 	const char *task;
 	unsigned workers;
 	int workers_set;
+	unsigned *workers_list; /* tune: --workers LIST, owned */
+	size_t nworkers_list;
+	unsigned min, max;      /* tune: 0 = default */
+	enum pt_strategy strategy;
+	double budget;          /* seconds, 0 = none */
+	double tolerance;       /* fraction */
+	int repeat_set, duration_set;
+	uint64_t seed;
+	int tune_mode;          /* the command is tune */
 	uint64_t items;
 	double duration;
 	double warmup;
@@ -87,6 +100,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cmd_run(struct cli_opts *o);
 int cmd_topology(struct cli_opts *o);
 int cmd_tasks(struct cli_opts *o);
+int cmd_tune(struct cli_opts *o);
+int cmd_fit(struct cli_opts *o);
 
 /* Human output. */
 void fmt_duration(char *buf, size_t len, double seconds);
@@ -97,9 +112,30 @@ void fmt_count(char *buf, size_t len, double count);
  * tables, counters and messages. */
 struct cJSON;
 void print_document(FILE *f, const struct cJSON *doc, int details);
+/* The tune summary of a document: per-count table, chart, answer, model. */
+void print_tune_summary(FILE *f, const struct cJSON *doc);
 
-/* Set on SIGINT/SIGTERM; commands stop after the current trial. */
+/* Set on SIGINT/SIGTERM (the signal number); the running trial stops early
+ * through pt_interrupt(). */
 extern volatile int cli_interrupted;
 void cli_install_signals(void);
+
+/* What `run` and `tune` share (measure.c). */
+struct measure {
+	pt_module *m;
+	pt_topology *t;
+	pt_results *r;
+	struct pt_trial_config trial;
+	int progress;           /* progress lines on stderr */
+};
+/* Load the task and topology, create the document, install the signal
+ * handlers.  0, or the exit status after printing why not. */
+int measure_open(struct cli_opts *o, const char *command, struct measure *ms);
+/* Write the document (atomically); on failure say why and save a copy in
+ * /tmp.  0 or -1. */
+int measure_save(const struct cli_opts *o, struct measure *ms);
+/* Mark an interruption, save, print the document; returns the exit status. */
+int measure_finish(const struct cli_opts *o, struct measure *ms, int ret);
+void measure_close(struct measure *ms);
 
 #endif

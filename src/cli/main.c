@@ -1,13 +1,14 @@
 /* main.c - the proftune command: the command table and dispatch */
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const struct cli_command commands[] = {
+	{ "tune", CMD_TUNE, "",
+	  "Find the worker count that serves a task best (the default command).", cmd_tune },
 	{ "run", CMD_RUN, "",
 	  "Run a task on N pinned workers and measure it.", cmd_run },
 	{ "topology", CMD_TOPOLOGY, "",
@@ -15,32 +16,19 @@ static const struct cli_command commands[] = {
 	{ "tasks", CMD_TASKS, "",
 	  "List the tasks found by name in $PROFTUNE_TASK_PATH and the task directory.",
 	  cmd_tasks },
+	{ "fit", CMD_FIT, "FILE.csv",
+	  "Fit the Universal Scalability Law to workers,throughput rows.", cmd_fit },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 volatile int cli_interrupted;
 
-static void on_signal(int sig)
-{
-	cli_interrupted = sig;
-}
-
-void cli_install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: proftune COMMAND [OPTION]...\n\n"
+	fprintf(f, "Usage: proftune [COMMAND] [OPTION]...\n\n"
 		"Run a task (a shared object doing one unit of work) on pinned workers,\n"
-		"measure it, and write the results to proftune.json.\n\nCommands:\n");
+		"measure it, and write the results to proftune.json.  Without a command,\n"
+		"proftune tunes: proftune --task ./libwork.so --min 1 --max 16\n\nCommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nRun 'proftune COMMAND --help' for the options of a command.\n"
@@ -52,7 +40,7 @@ int main(int argc, char **argv)
 {
 	const struct cli_command *cmd = NULL;
 	struct cli_opts o;
-	int ret;
+	int ret, first = 2;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -70,9 +58,14 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			cmd = &commands[i];
+	if (!cmd && argv[1][0] == '-') {
+		/* options first: the default command, tune */
+		cmd = &commands[0];
+		first = 1;
+	}
 	if (!cmd)
 		return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
-	ret = cli_parse(cmd, argc - 2, argv + 2, &o);
+	ret = cli_parse(cmd, argc - first, argv + first, &o);
 	if (ret == 0)
 		ret = cmd->fn(&o);
 	else

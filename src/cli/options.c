@@ -10,35 +10,53 @@
 #include "cli.h"
 
 const struct cli_option cli_options[] = {
-	{ OPT_TASK, "task", 't', ARG_STRING, "TASK", CMD_RUN,
+	{ OPT_TASK, "task", 't', ARG_STRING, "TASK", CMD_MEASURE,
 	  "task to run: a path to a .so, or a bare name searched in $PROFTUNE_TASK_PATH "
 	  "and the installed task directory" },
-	{ OPT_WORKERS, "workers", 'w', ARG_COUNT, "N", CMD_RUN | CMD_TOPOLOGY,
-	  "number of workers (default: 1 for run; the allowed PUs for topology)" },
-	{ OPT_ITEMS, "items", 'n', ARG_ITEMS, "K", CMD_RUN,
+	{ OPT_WORKERS, "workers", 'w', ARG_STRING, "N", CMD_RUN | CMD_TOPOLOGY | CMD_TUNE,
+	  "number of workers (default: 1 for run; the allowed PUs for topology); "
+	  "for tune, the list of counts to consider, e.g. 1,2,4,8,12,16" },
+	{ OPT_MIN, "min", 0, ARG_COUNT, "N", CMD_TUNE,
+	  "smallest worker count to consider (default 1)" },
+	{ OPT_MAX, "max", 0, ARG_COUNT, "N", CMD_TUNE,
+	  "largest worker count to consider (default: the PUs this process may use; "
+	  "larger is allowed for sleep- or I/O-bound tasks)" },
+	{ OPT_STRATEGY, "strategy", 's', ARG_STRING, "NAME", CMD_TUNE,
+	  "auto (bracket, fit the model, probe and race; default) or exhaustive "
+	  "(every count, --repeat trials each)" },
+	{ OPT_BUDGET, "budget", 'b', ARG_SECONDS, "TIME", CMD_TUNE,
+	  "bound the whole tune; it ends with the best answer so far" },
+	{ OPT_TOLERANCE, "tolerance", 0, ARG_STRING, "PERCENT", CMD_TUNE,
+	  "recommend the smallest count not significantly worse than the best by more "
+	  "than PERCENT (default 5)" },
+	{ OPT_SEED, "seed", 0, ARG_ITEMS, "N", CMD_TUNE,
+	  "seed of the random trial order (default: from the clock)" },
+	{ OPT_ITEMS, "items", 'n', ARG_ITEMS, "K", CMD_MEASURE,
 	  "measure exactly K items (k/M/G suffixes allowed) instead of a duration" },
-	{ OPT_DURATION, "duration", 'd', ARG_SECONDS, "TIME", CMD_RUN,
-	  "length of the measured phase, e.g. 1, 0.5s, 250ms (default 1s)" },
-	{ OPT_WARMUP, "warmup", 0, ARG_SECONDS, "TIME", CMD_RUN,
+	{ OPT_DURATION, "duration", 'd', ARG_SECONDS, "TIME", CMD_MEASURE,
+	  "length of each measured phase, e.g. 1, 0.5s, 250ms (default 1s for run, "
+	  "0.5s for tune)" },
+	{ OPT_WARMUP, "warmup", 0, ARG_SECONDS, "TIME", CMD_MEASURE,
 	  "unmeasured warm-up before each measured phase (default 100ms; 0 disables)" },
-	{ OPT_PLACEMENT, "placement", 'P', ARG_STRING, "POLICY", CMD_RUN | CMD_TOPOLOGY,
+	{ OPT_PLACEMENT, "placement", 'P', ARG_STRING, "POLICY", CMD_MEASURE | CMD_TOPOLOGY,
 	  "worker placement: none, compact or scatter (default none for run, "
 	  "compact for topology)" },
-	{ OPT_REPEAT, "repeat", 'r', ARG_COUNT, "R", CMD_RUN,
-	  "run R trials of the configuration, each its own entry in trials[] (default 1)" },
-	{ OPT_PARAM, "param", 'p', ARG_STRING, "KEY=VALUE", CMD_RUN,
+	{ OPT_REPEAT, "repeat", 'r', ARG_COUNT, "R", CMD_MEASURE,
+	  "run: R trials of the configuration, each its own entry in trials[] "
+	  "(default 1); tune: trials per count (exhaustive) or at most (auto) (default 3)" },
+	{ OPT_PARAM, "param", 'p', ARG_STRING, "KEY=VALUE", CMD_MEASURE,
 	  "task parameter (repeatable)" },
-	{ OPT_OUTPUT, "output", 'o', ARG_STRING, "FILE", CMD_RUN,
+	{ OPT_OUTPUT, "output", 'o', ARG_STRING, "FILE", CMD_MEASURE,
 	  "write the results document to FILE (default proftune.json)" },
 	{ OPT_JSON, "json", 0, ARG_NONE, NULL, CMD_ALL,
 	  "print JSON on stdout instead of tables" },
 	{ OPT_QUIET, "quiet", 'q', ARG_NONE, NULL, CMD_ALL,
 	  "no progress or warnings on stderr" },
-	{ OPT_NO_LATENCY, "no-latency", 0, ARG_NONE, NULL, CMD_RUN,
+	{ OPT_NO_LATENCY, "no-latency", 0, ARG_NONE, NULL, CMD_MEASURE,
 	  "do not time each item (lowest overhead; no latency histogram)" },
-	{ OPT_NO_COUNTERS, "no-counters", 0, ARG_NONE, NULL, CMD_RUN,
+	{ OPT_NO_COUNTERS, "no-counters", 0, ARG_NONE, NULL, CMD_MEASURE,
 	  "do not open perf_event counters" },
-	{ OPT_TOPOLOGY, "topology", 'T', ARG_STRING, "SYNTHETIC", CMD_RUN | CMD_TOPOLOGY,
+	{ OPT_TOPOLOGY, "topology", 'T', ARG_STRING, "SYNTHETIC", CMD_MEASURE | CMD_TOPOLOGY,
 	  "plan for an hwloc synthetic machine, e.g. 'package:2 core:8 pu:2' "
 	  "(workers are then not bound)" },
 	{ OPT_HELP, "help", 'h', ARG_NONE, NULL, CMD_ALL, "show this help and exit" },
@@ -137,6 +155,49 @@ static uint64_t parse_count(const char *s, int allow_suffix)
 	return v;
 }
 
+/* Worker counts above this are a typo, not a machine. */
+#define MAX_WORKERS 1000000
+
+/* "1,2,4,8": positive integers, at least one. */
+static int parse_list(const struct cli_command *cmd, const char *shown, const char *val,
+		      struct cli_opts *o)
+{
+	size_t n = 1;
+	const char *p = val;
+
+	for (const char *c = val; *c; c++)
+		n += *c == ',';
+	free(o->workers_list);
+	o->workers_list = calloc(n, sizeof(*o->workers_list));
+	o->nworkers_list = 0;
+	if (!o->workers_list) {
+		cli_error("out of memory");
+		return -2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strcspn(p, ",");
+		char item[32];
+		uint64_t v;
+
+		if (len == 0 || len >= sizeof(item)) {
+			cli_usage_error(cmd->name, "%s '%s': expected a comma-separated list of "
+					"positive integers, e.g. 1,2,4,8", shown, val);
+			return -2;
+		}
+		memcpy(item, p, len);
+		item[len] = '\0';
+		v = parse_count(item, 0);
+		if (v == 0 || v > MAX_WORKERS) {
+			cli_usage_error(cmd->name, "%s '%s': '%s' is not a positive worker count",
+					shown, val, item);
+			return -2;
+		}
+		o->workers_list[o->nworkers_list++] = (unsigned)v;
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}
+
 static const struct cli_option *find_long(const char *name, size_t len)
 {
 	for (size_t i = 0; i < cli_option_count; i++)
@@ -172,17 +233,68 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		o->task = val;
 		return 0;
 	case OPT_WORKERS:
+		if (cmd->bit == CMD_TUNE)
+			return parse_list(cmd, shown, val, o);
+		/* fall through */
 	case OPT_REPEAT:
+	case OPT_MIN:
+	case OPT_MAX:
 		n = parse_count(val, 0);
-		if (n == 0 || n > 1000000) {
-			cli_usage_error(cmd->name, "%s '%s': expected a positive integer", shown, val);
+		if (n == 0 || n > MAX_WORKERS) {
+			cli_usage_error(cmd->name, "%s '%s': expected a positive integer%s", shown, val,
+					n > MAX_WORKERS ? " up to 1000000" : "");
 			return -2;
 		}
 		if (opt->id == OPT_WORKERS) {
 			o->workers = (unsigned)n;
 			o->workers_set = 1;
-		} else {
+		} else if (opt->id == OPT_REPEAT) {
 			o->repeat = (unsigned)n;
+			o->repeat_set = 1;
+		} else if (opt->id == OPT_MIN) {
+			o->min = (unsigned)n;
+		} else {
+			o->max = (unsigned)n;
+		}
+		return 0;
+	case OPT_STRATEGY:
+		p = pt_strategy_parse(val);
+		if (p < 0) {
+			cli_usage_error(cmd->name, "%s '%s': unknown strategy; use auto or exhaustive",
+					shown, val);
+			return -2;
+		}
+		o->strategy = (enum pt_strategy)p;
+		return 0;
+	case OPT_BUDGET:
+		d = parse_seconds(val);
+		if (!(d > 0)) {
+			cli_usage_error(cmd->name, "%s '%s': expected a positive time such as 60 or 5m",
+					shown, val);
+			return -2;
+		}
+		o->budget = d;
+		return 0;
+	case OPT_TOLERANCE: {
+		char *end;
+
+		errno = 0;
+		d = strtod(val, &end);
+		if (*end == '%')
+			end++;
+		if (end == val || *end || errno || !(d > 0 && d < 100)) {
+			cli_usage_error(cmd->name, "%s '%s': expected a percentage between 0 and 100 "
+					"(exclusive), e.g. 5", shown, val);
+			return -2;
+		}
+		o->tolerance = d / 100;
+		return 0;
+	}
+	case OPT_SEED:
+		o->seed = parse_count(val, 1);
+		if (o->seed == 0) {
+			cli_usage_error(cmd->name, "%s '%s': expected a positive integer", shown, val);
+			return -2;
 		}
 		return 0;
 	case OPT_ITEMS:
@@ -202,8 +314,10 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 					shown, val, opt->id == OPT_DURATION ? "positive " : "");
 			return -2;
 		}
-		if (opt->id == OPT_DURATION)
+		if (opt->id == OPT_DURATION) {
 			o->duration = d;
+			o->duration_set = 1;
+		}
 		else
 			o->warmup = d;
 		return 0;
@@ -258,6 +372,8 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_o
 	o->warmup = 0.1;
 	o->repeat = 1;
 	o->placement = cmd->bit == CMD_TOPOLOGY ? PT_PLACE_COMPACT : PT_PLACE_NONE;
+	o->tolerance = 0.05;
+	o->strategy = PT_STRATEGY_AUTO;
 	o->output = "proftune.json";
 	o->params = pt_params_new();
 	o->argv = calloc((size_t)argc + 1, sizeof(char *));
@@ -328,6 +444,7 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_o
 
 void cli_opts_release(struct cli_opts *o)
 {
+	free(o->workers_list);
 	pt_params_free(o->params);
 	free(o->argv);
 }

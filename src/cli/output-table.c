@@ -239,3 +239,105 @@ void print_document(FILE *f, const cJSON *doc, int details)
 	cJSON_ArrayForEach(m, obj(doc, "warnings"))
 		fprintf(f, "warning: %s\n", str(m, "message"));
 }
+
+/* Throughput against workers as horizontal bars, with the model's value. */
+static void print_chart(FILE *f, const cJSON *per_count, double best)
+{
+	const int width = 50;
+	const cJSON *c;
+
+	if (!(best > 0))
+		return;
+	fprintf(f, "\n  throughput against workers ('#' median, '|' model):\n");
+	cJSON_ArrayForEach(c, per_count) {
+		double med = num(c, "median"), model = num(c, "model");
+		int bar = isfinite(med) ? (int)lround(width * med / best) : 0;
+		int mark = isfinite(model) ? (int)lround(width * model / best) : -1;
+		char line[128], rate[24];
+
+		if (bar > width)
+			bar = width;
+		memset(line, ' ', sizeof(line));
+		for (int i = 0; i < bar; i++)
+			line[i] = '#';
+		if (mark >= 0 && mark < (int)sizeof(line) - 2)
+			line[mark] = '|';
+		line[(mark + 1 > width ? mark + 1 : width) < 120 ?
+		     (mark + 1 > width ? mark + 1 : width) : 120] = '\0';
+		fmt_rate(rate, sizeof(rate), med);
+		fprintf(f, "  %6.0f %s %s\n", num(c, "workers"), line, isfinite(med) ? rate : "-");
+	}
+}
+
+void print_tune_summary(FILE *f, const cJSON *doc)
+{
+	const cJSON *s = obj(doc, "summary"), *pc = obj(s, "per_count"), *c, *m, *w;
+	const cJSON *conf = obj(s, "confidence");
+	char a[24], b[24], d[24], lat[24];
+
+	if (!doc)
+		return;
+	print_header(f, doc);
+	if (!s) {
+		fprintf(f, "no summary: no trial finished\n");
+		return;
+	}
+	fprintf(f, "%7s %6s %12s %27s %9s %13s %8s %6s %10s %5s %12s\n", "workers", "trials",
+		"median", "95% CI", "vs best", "", "speedup", "eff", "p99", "cpu", "model");
+	cJSON_ArrayForEach(c, pc) {
+		fmt_rate(a, sizeof(a), num(c, "median"));
+		if (isfinite(num(c, "ci_low"))) {
+			fmt_rate(b, sizeof(b), num(c, "ci_low"));
+			fmt_rate(d, sizeof(d), num(c, "ci_high"));
+		} else {
+			snprintf(b, sizeof(b), "-");
+			snprintf(d, sizeof(d), "-");
+		}
+		fmt_duration(lat, sizeof(lat), num(c, "p99_ns") / 1e9);
+		char ci[64], model[24];
+
+		snprintf(ci, sizeof(ci), "[%s, %s]", b, d);
+		if (isfinite(num(c, "model")))
+			fmt_rate(model, sizeof(model), num(c, "model"));
+		else
+			snprintf(model, sizeof(model), "-");
+		fprintf(f, "%7.0f %6.0f %12s %27s %8.1f%% %13s %8.2f %5.0f%% %10s %4.0f%% %12s\n",
+			num(c, "workers"), num(c, "trials"), a, ci,
+			100 * (num(c, "ratio_to_best") - 1), str(c, "versus_best"), num(c, "speedup"),
+			100 * num(c, "efficiency"), lat, 100 * num(c, "cpu_utilization"), model);
+	}
+	print_chart(f, pc, num(s, "best_throughput"));
+	fmt_rate(a, sizeof(a), num(s, "best_throughput"));
+	fprintf(f, "\n  optimal:     %.0f workers (highest median, %s)\n", num(s, "optimal_workers"),
+		a);
+	fprintf(f, "  recommended: %.0f workers (smallest count shown within %.0f%% of the best, "
+		"one-sided 95%% test)\n", num(s, "recommended_workers"), 100 * num(s, "tolerance"));
+	if (cJSON_IsTrue(obj(conf, "optimal_decided")))
+		fprintf(f, "  certainty:   the optimum is significantly better than every other count");
+	else {
+		fprintf(f, "  certainty:   statistically tied with the optimum:");
+		cJSON_ArrayForEach(w, obj(conf, "tied_with_optimal"))
+			fprintf(f, " %.0f", w->valuedouble);
+	}
+	fprintf(f, "; the recommendation is %s\n", cJSON_IsTrue(obj(conf, "recommended_decided")) ?
+		"decided" : "not yet decided (more trials or a longer --duration would settle it)");
+	m = obj(s, "model");
+	if (cJSON_IsTrue(obj(m, "fitted"))) {
+		fprintf(f, "  model (USL): sigma %.4g, kappa %.4g, lambda %.4g; R2 %.3f; ",
+			num(m, "sigma"), num(m, "kappa"), num(m, "lambda"), num(m, "r2"));
+		if (isfinite(num(m, "peak_workers")))
+			fprintf(f, "peak at %.1f workers; ", num(m, "peak_workers"));
+		else
+			fprintf(f, "no peak; ");
+		fprintf(f, "%s-bound\n", str(m, "bound"));
+	}
+	fprintf(f, "  strategy %s: %.0f trials, %.1f s, tested", str(s, "strategy"),
+		num(s, "trials"), num(s, "elapsed_s"));
+	cJSON_ArrayForEach(w, obj(s, "tested_workers"))
+		fprintf(f, " %.0f", w->valuedouble);
+	fputc('\n', f);
+	cJSON_ArrayForEach(w, obj(s, "warnings"))
+		fprintf(f, "warning: %s\n", cJSON_IsString(w) ? w->valuestring : "");
+	cJSON_ArrayForEach(w, obj(doc, "warnings"))
+		fprintf(f, "warning: %s\n", str(w, "message"));
+}

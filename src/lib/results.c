@@ -334,6 +334,11 @@ void pt_results_set_summary(pt_results *r, cJSON *summary)
 	r->summary = summary;
 }
 
+const cJSON *pt_results_summary(const pt_results *r)
+{
+	return r->summary;
+}
+
 static cJSON *host_json(const pt_topology *t)
 {
 	cJSON *h = cJSON_CreateObject(), *topo;

@@ -13,6 +13,8 @@
 cJSON *pt_results_to_cjson(const pt_results *r);
 /* Replace the tune summary; the document takes ownership of SUMMARY. */
 void pt_results_set_summary(pt_results *r, cJSON *summary);
+/* The tune summary (borrowed), or NULL. */
+const cJSON *pt_results_summary(const pt_results *r);
 /* Write TEXT and a newline to PATH atomically: a temporary file in the same
  * directory, fsync, rename.  0 or -errno with pt_last_error(). */
 int pt_write_file_atomic(const char *path, const char *text);

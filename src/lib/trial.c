@@ -5,6 +5,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,7 @@ struct pt_pool {
 	_Atomic uint64_t next;   /* next item to claim */
 	atomic_int stop;         /* duration mode: end the current phase */
 	atomic_int abort;        /* a worker failed its setup */
+	atomic_uint finished;    /* workers done with the measured phase */
 	uint64_t limit;          /* fixed-items mode: items of the phase, else 0 */
 	uint64_t t0;             /* trial start, for relative times */
 };
@@ -403,7 +405,9 @@ static uint64_t claim(struct pt_worker *w, uint64_t *first)
 		return want;
 	}
 	/* fixed items: chunks shrink toward the end (guided scheduling) so
-	 * workers finish together */
+	 * workers finish together; an interrupt stops the phase early */
+	if (atomic_load_explicit(&p->stop, memory_order_relaxed))
+		return 0;
 	start = atomic_load_explicit(&p->next, memory_order_relaxed);
 	if (start >= p->limit)
 		return 0;
@@ -540,6 +544,7 @@ static void *worker_main(void *arg)
 		pt_rusage_thread(&w->ru1);
 		w->cpu_end = current_cpu();
 	}
+	atomic_fetch_add(&p->finished, 1);
 	barrier_wait(&p->barrier); /* 5: measured phase over */
 	if (w->setup_rc == PT_OK && p->task->worker_teardown)
 		p->task->worker_teardown(w);
@@ -563,9 +568,39 @@ void pt_trial_config_init(struct pt_trial_config *c)
 
 const char *pt_status_name(enum pt_status s)
 {
-	static const char *const names[] = { "ok", "failed", "skipped", "crashed", "timeout" };
+	static const char *const names[] = {
+		"ok", "failed", "skipped", "crashed", "timeout", "interrupted",
+	};
 
-	return (unsigned)s < 5 ? names[s] : "?";
+	return (unsigned)s < 6 ? names[s] : "?";
+}
+
+static volatile sig_atomic_t interrupt_requested;
+
+void pt_interrupt(void)
+{
+	interrupt_requested = 1;
+}
+
+int pt_interrupted(void)
+{
+	return interrupt_requested != 0;
+}
+
+void pt_interrupt_clear(void)
+{
+	interrupt_requested = 0;
+}
+
+/* Sleep until DEADLINE in short steps, returning early on pt_interrupt(). */
+static void sleep_interruptible(uint64_t deadline)
+{
+	/* 20 ms: Ctrl-C feels immediate, and the wake-ups cost nothing */
+	const uint64_t step = 20000000;
+
+	for (uint64_t now = pt_now_ns(); now < deadline && !interrupt_requested;
+	     now = pt_now_ns())
+		pt_sleep_until(deadline - now > step ? now + step : deadline);
 }
 
 static double now_unix(void)
@@ -690,7 +725,7 @@ static void run_workers(pt_trial *tr, struct pt_pool *p)
 	barrier_wait(&p->barrier); /* 2 */
 	t = pt_now_ns();
 	if (!atomic_load(&p->abort) && c->warmup_s > 0)
-		pt_sleep_until(t + (uint64_t)(c->warmup_s * 1e9));
+		sleep_interruptible(t + (uint64_t)(c->warmup_s * 1e9));
 	atomic_store(&p->stop, 1);
 	barrier_wait(&p->barrier); /* 3 */
 	tr->warmup_s = (double)(pt_now_ns() - t) / 1e9;
@@ -699,8 +734,15 @@ static void run_workers(pt_trial *tr, struct pt_pool *p)
 	p->limit = c->items;
 	barrier_wait(&p->barrier); /* 4 */
 	if (c->items == 0 && !atomic_load(&p->abort)) {
-		pt_sleep_until(pt_now_ns() + (uint64_t)(c->duration_s * 1e9));
+		sleep_interruptible(pt_now_ns() + (uint64_t)(c->duration_s * 1e9));
 		atomic_store(&p->stop, 1);
+	} else if (!atomic_load(&p->abort)) {
+		/* fixed items: watch for an interrupt while the workers run */
+		while (!atomic_load(&p->stop) && !interrupt_requested &&
+		       atomic_load(&p->finished) < started)
+			pt_sleep_until(pt_now_ns() + 20000000);
+		if (interrupt_requested)
+			atomic_store(&p->stop, 1);
 	}
 	barrier_wait(&p->barrier); /* 5 */
 	for (unsigned i = 0; i < started; i++)
@@ -813,6 +855,10 @@ pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial
 		}
 		if (tr->s.status == PT_STATUS_OK && (tr->s.errors || ctx.error))
 			tr->s.status = PT_STATUS_FAILED;
+		if (tr->s.status == PT_STATUS_OK && interrupt_requested) {
+			tr->s.status = PT_STATUS_INTERRUPTED;
+			set_message(tr, "interrupted");
+		}
 		if (tr->s.status == PT_STATUS_FAILED) {
 			set_message(tr, ctx.error);
 			if (tr->errors.n)

@@ -1,0 +1,87 @@
+/* cmd-fit.c - `proftune fit`: the scalability model of any (N, X) data */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+int cmd_fit(struct cli_opts *o)
+{
+	struct pt_usl_model m;
+	double *w = NULL, *x = NULL;
+	size_t n = 0;
+	int ret = EXIT_OK;
+
+	if (o->argc != 1)
+		return cli_usage_error("fit", o->argc ? "one file at a time" :
+				       "no data file given; write workers,throughput rows to a CSV file");
+	if (pt_fit_read_csv(o->argv[0], &w, &x, &n) < 0 || pt_usl_fit_points(w, x, n, &m) < 0) {
+		cli_error("%s%s%s", w || n ? o->argv[0] : "", w || n ? ": " : "", pt_last_error());
+		free(w);
+		free(x);
+		return EXIT_USAGE;
+	}
+	if (o->json) {
+		cJSON *d = cJSON_CreateObject(), *a;
+		char *s;
+
+		cJSON_AddStringToObject(d, "file", o->argv[0]);
+		cJSON_AddStringToObject(d, "model", "usl");
+		add_num(d, "sigma", m.sigma);
+		add_num(d, "kappa", m.kappa);
+		add_num(d, "lambda", m.lambda);
+		add_num(d, "r2", m.r2);
+		add_num(d, "rms_relative_error", m.rms_relative_error);
+		add_num(d, "peak_workers", m.peak_workers);
+		add_num(d, "points", m.points);
+		cJSON_AddStringToObject(d, "bound", m.bound);
+		a = cJSON_AddArrayToObject(d, "residuals");
+		for (size_t i = 0; i < n; i++) {
+			cJSON *e = cJSON_CreateObject();
+
+			add_num(e, "workers", w[i]);
+			add_num(e, "throughput", x[i]);
+			add_num(e, "model", pt_usl_predict(&m, w[i]));
+			cJSON_AddItemToArray(a, e);
+		}
+		s = cJSON_Print(d);
+		if (s)
+			puts(s);
+		else
+			ret = EXIT_USAGE;
+		free(s);
+		cJSON_Delete(d);
+	} else {
+		printf("Universal Scalability Law fit of %u points from %s\n", m.points, o->argv[0]);
+		printf("  X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1))\n");
+		printf("  lambda %.6g   sigma %.6g   kappa %.6g\n", m.lambda, m.sigma, m.kappa);
+		printf("  R2 %.4f   rms relative error %.2f%%\n", m.r2, 100 * m.rms_relative_error);
+		if (isfinite(m.peak_workers))
+			printf("  predicted peak N* = sqrt((1 - sigma) / kappa) = %.2f workers\n",
+			       m.peak_workers);
+		else
+			printf("  no peak: kappa is 0, throughput approaches %s\n",
+			       m.sigma > 0 ? "lambda / sigma" : "linear scaling");
+		printf("  %s-bound at the largest count\n\n", m.bound);
+		printf("  %8s %14s %14s %8s\n", "workers", "throughput", "model", "error");
+		for (size_t i = 0; i < n; i++) {
+			double f = pt_usl_predict(&m, w[i]);
+
+			printf("  %8g %14.6g %14.6g %7.2f%%\n", w[i], x[i], f, 100 * (f - x[i]) / x[i]);
+		}
+	}
+	free(w);
+	free(x);
+	return ret;
+}

@@ -1,0 +1,201 @@
+/* measure.c - what `run` and `tune` share: task, topology, document, saving */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void on_signal(int sig)
+{
+	cli_interrupted = sig;
+	pt_interrupt();
+}
+
+void cli_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static char *config_json(const struct cli_opts *o, const char *command)
+{
+	cJSON *c = cJSON_CreateObject(), *a;
+	char *s;
+
+	cJSON_AddStringToObject(c, "command", command);
+	cJSON_AddStringToObject(c, "task", o->task);
+	if (strcmp(command, "run") == 0) {
+		cJSON_AddNumberToObject(c, "workers", o->workers);
+	} else {
+		if (o->nworkers_list) {
+			a = cJSON_AddArrayToObject(c, "workers");
+			for (size_t i = 0; i < o->nworkers_list; i++)
+				cJSON_AddItemToArray(a, cJSON_CreateNumber(o->workers_list[i]));
+		} else {
+			cJSON_AddNullToObject(c, "workers");
+		}
+		cJSON_AddNumberToObject(c, "min", o->min ? o->min : 1);
+		if (o->max)
+			cJSON_AddNumberToObject(c, "max", o->max);
+		else
+			cJSON_AddStringToObject(c, "max", "allowed PUs");
+		cJSON_AddStringToObject(c, "strategy", pt_strategy_name(o->strategy));
+		cJSON_AddNumberToObject(c, "tolerance", o->tolerance);
+		if (o->budget > 0)
+			cJSON_AddNumberToObject(c, "budget_s", o->budget);
+		else
+			cJSON_AddNullToObject(c, "budget_s");
+		cJSON_AddNumberToObject(c, "seed", (double)o->seed);
+	}
+	if (o->items)
+		cJSON_AddNumberToObject(c, "items", (double)o->items);
+	else
+		cJSON_AddNullToObject(c, "items");
+	if (o->items)
+		cJSON_AddNullToObject(c, "duration_s");
+	else
+		cJSON_AddNumberToObject(c, "duration_s", o->duration);
+	cJSON_AddNumberToObject(c, "warmup_s", o->warmup);
+	cJSON_AddStringToObject(c, "placement", pt_placement_name(o->placement));
+	cJSON_AddNumberToObject(c, "repeat", o->repeat);
+	cJSON_AddBoolToObject(c, "record_latency", !o->no_latency);
+	cJSON_AddBoolToObject(c, "counters", !o->no_counters);
+	if (o->topology)
+		cJSON_AddStringToObject(c, "topology", o->topology);
+	else
+		cJSON_AddNullToObject(c, "topology");
+	cJSON_AddStringToObject(c, "output", o->output);
+	s = cJSON_PrintUnformatted(c);
+	cJSON_Delete(c);
+	return s;
+}
+
+/* Can the results file be created where asked?  Say so before measuring. */
+static int check_output(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int ok;
+
+	if (!dir)
+		return -1;
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	ok = access(slash ? dir : ".", W_OK) == 0;
+	if (!ok)
+		cli_error("cannot write '%s': %s; choose a writable place with -o FILE", path,
+			  access(slash ? dir : ".", F_OK) ? "no such directory"
+							  : "the directory is not writable");
+	free(dir);
+	return ok ? 0 : -1;
+}
+
+int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
+{
+	char *cfg;
+
+	memset(ms, 0, sizeof(*ms));
+	if (o->argc)
+		return cli_usage_error(command, "unexpected argument '%s'", o->argv[0]);
+	if (!o->task)
+		return cli_usage_error(command, "no task given; use --task PATH.so or a name "
+				       "from 'proftune tasks'");
+	if (check_output(o->output) < 0)
+		return EXIT_USAGE;
+	ms->m = pt_module_open(o->task, getenv("PROFTUNE_TASK_PATH"));
+	if (!ms->m) {
+		cli_error("%s", pt_last_error());
+		return EXIT_USAGE;
+	}
+	ms->t = pt_topology_new(o->topology);
+	if (!ms->t) {
+		cli_error("%s", pt_last_error());
+		measure_close(ms);
+		return EXIT_USAGE;
+	}
+	cfg = config_json(o, command);
+	ms->r = cfg ? pt_results_new(command, ms->m, ms->t, o->params, cfg) : NULL;
+	free(cfg);
+	if (!ms->r) {
+		cli_error("%s", pt_last_error());
+		measure_close(ms);
+		return EXIT_USAGE;
+	}
+	if (o->topology)
+		pt_results_warn(ms->r, "synthetic topology '%s': workers were not bound", o->topology);
+	pt_trial_config_init(&ms->trial);
+	ms->trial.workers = o->workers;
+	ms->trial.placement = o->placement;
+	ms->trial.items = o->items;
+	ms->trial.duration_s = o->duration;
+	ms->trial.warmup_s = o->warmup;
+	ms->trial.record_latency = !o->no_latency;
+	ms->trial.counters = !o->no_counters;
+	ms->trial.params = o->params;
+	ms->progress = !o->quiet && isatty(2);
+	cli_install_signals();
+	return 0;
+}
+
+int measure_save(const struct cli_opts *o, struct measure *ms)
+{
+	char fallback[64];
+
+	if (pt_results_write(ms->r, o->output) == 0)
+		return 0;
+	cli_error("%s", pt_last_error());
+	/* never lose measured results: put them somewhere and say where */
+	snprintf(fallback, sizeof(fallback), "/tmp/proftune-%ld.json", (long)getpid());
+	if (pt_results_write(ms->r, fallback) == 0)
+		cli_error("the results were saved to '%s' instead", fallback);
+	return -1;
+}
+
+int measure_finish(const struct cli_opts *o, struct measure *ms, int ret)
+{
+	if (cli_interrupted) {
+		pt_results_set_interrupted(ms->r, 1);
+		ret = cli_interrupted == SIGTERM ? 128 + SIGTERM : EXIT_INTERRUPTED;
+	}
+	if (measure_save(o, ms) < 0 && ret == EXIT_OK)
+		ret = EXIT_USAGE;
+	if (o->json) {
+		char *text = pt_results_json(ms->r);
+
+		if (text)
+			puts(text);
+		free(text);
+	} else {
+		char *text = pt_results_json(ms->r);
+		cJSON *doc = text ? cJSON_Parse(text) : NULL;
+
+		if (pt_results_trial_count(ms->r) > 0 || !cli_interrupted) {
+			if (strcmp(o->tune_mode ? "tune" : "run", "tune") == 0)
+				print_tune_summary(stdout, doc);
+			else
+				print_document(stdout, doc, 1);
+		}
+		cJSON_Delete(doc);
+		free(text);
+	}
+	return ret;
+}
+
+void measure_close(struct measure *ms)
+{
+	pt_results_free(ms->r);
+	pt_topology_free(ms->t);
+	pt_module_close(ms->m);
+	memset(ms, 0, sizeof(*ms));
+}
