@@ -58,6 +58,8 @@ static void sleep_us(long long us)
 {
 	struct timespec t;
 
+	if (us <= 0)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	t.tv_sec += us / 1000000;
 	t.tv_nsec += (us % 1000000) * 1000;
@@ -89,64 +91,64 @@ static double predicted_peak(double s, double c)
 
 static int setup(pt_ctx *ctx)
 {
-	long long sleep = pt_param_int(ctx, "sleep_us", 1500);
-	double cs = pt_param_double(ctx, "cs_us", 50);
-	struct contended *c;
+	long long s = pt_param_int(ctx, "sleep_us", 1500);
+	double c = pt_param_double(ctx, "cs_us", 50);
+	struct contended *st;
 	int err;
 
-	if (sleep < 0)
-		return pt_ctx_error(ctx, "sleep_us=%lld: must be >= 0 microseconds", sleep);
-	if (!(cs > 0)) /* also rejects NaN */
-		return pt_ctx_error(ctx, "cs_us=%g: must be > 0 microseconds", cs);
+	if (s < 0)
+		return pt_ctx_error(ctx, "sleep_us=%lld: must be >= 0 microseconds", s);
+	if (!(c > 0)) /* also rejects NaN */
+		return pt_ctx_error(ctx, "cs_us=%g: must be > 0 microseconds", c);
 
-	c = malloc(sizeof(*c));
-	if (!c)
+	st = malloc(sizeof(*st));
+	if (!st)
 		return pt_ctx_error(ctx, "out of memory");
-	err = pthread_mutex_init(&c->lock, NULL);
+	err = pthread_mutex_init(&st->lock, NULL);
 	if (err) {
-		free(c);
+		free(st);
 		return pt_ctx_error(ctx, "pthread_mutex_init failed (error %d)", err);
 	}
-	atomic_init(&c->active, 0);
-	c->sleep_us = sleep;
-	c->cs_ns = cs * 1000;
-	pt_ctx_set_data(ctx, c);
+	atomic_init(&st->active, 0);
+	st->sleep_us = s;
+	st->cs_ns = c * 1000;
+	pt_ctx_set_data(ctx, st);
 
-	pt_ctx_note(ctx, "predicted_peak", predicted_peak((double)sleep, cs));
+	pt_ctx_note(ctx, "predicted_peak", predicted_peak((double)s, c));
 	return PT_OK;
 }
 
 static int run(pt_worker *w, uint64_t item)
 {
-	struct contended *c = pt_ctx_data(pt_worker_ctx(w));
+	struct contended *st = pt_ctx_data(pt_worker_ctx(w));
 	uint64_t end;
 
 	(void)item;
-	atomic_fetch_add(&c->active, 1);
-	sleep_us(c->sleep_us);
+	atomic_fetch_add(&st->active, 1);
+	sleep_us(st->sleep_us);
 
-	pthread_mutex_lock(&c->lock);
-	end = now_ns() + (uint64_t)(c->cs_ns * atomic_load(&c->active));
+	pthread_mutex_lock(&st->lock);
+	end = now_ns() + (uint64_t)(st->cs_ns * atomic_load(&st->active));
 	while (now_ns() < end)
 		;
-	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&st->lock);
 
-	atomic_fetch_sub(&c->active, 1);
+	atomic_fetch_sub(&st->active, 1);
 	return PT_OK;
 }
 
 static void teardown(pt_ctx *ctx)
 {
-	struct contended *c = pt_ctx_data(ctx);
+	struct contended *st = pt_ctx_data(ctx);
 
-	if (c) {
-		pthread_mutex_destroy(&c->lock);
-		free(c);
+	if (st) {
+		pthread_mutex_destroy(&st->lock);
+		free(st);
 	}
 }
 
 PT_TASK(.name = "contended",
-	.summary = "sleep, then a global lock held longer the more workers are active; peaks at 6 workers by default",
+	.summary = "sleep, then a lock held longer with more workers; peaks at 6 by default",
 	.setup = setup,
 	.run = run,
 	.teardown = teardown);

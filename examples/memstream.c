@@ -34,8 +34,10 @@ struct buffer {
 
 static int setup(pt_ctx *ctx)
 {
-	long long bytes = pt_param_int(ctx, "bytes", 32LL << 20); /* 32 MiB: beyond a typical per-core LLC share */
-	long long chunk = pt_param_int(ctx, "chunk", 1LL << 20);  /* 1 MiB: long streams, per-item overhead negligible */
+	/* 32 MiB: well beyond a typical per-core share of the last-level cache */
+	long long bytes = pt_param_int(ctx, "bytes", 32LL << 20);
+	/* 1 MiB: long streams, so per-item overhead is negligible */
+	long long chunk = pt_param_int(ctx, "chunk", 1LL << 20);
 	struct memstream *m;
 
 	if (chunk <= 0 || chunk % LINE)
@@ -112,7 +114,7 @@ static void teardown(pt_ctx *ctx)
 }
 
 PT_TASK(.name = "memstream",
-	.summary = "memory-bound: read-modify-write streams over a per-worker buffer (-p bytes=32M chunk=1M)",
+	.summary = "memory-bound: read-modify-write streams over a per-worker buffer",
 	.setup = setup,
 	.worker_setup = worker_setup,
 	.run = run,

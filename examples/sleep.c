@@ -25,6 +25,8 @@ static void sleep_us(long long us)
 {
 	struct timespec t;
 
+	if (us <= 0)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	t.tv_sec += us / 1000000;
 	t.tv_nsec += (us % 1000000) * 1000;
@@ -66,7 +68,7 @@ static void teardown(pt_ctx *ctx)
 }
 
 PT_TASK(.name = "sleep",
-	.summary = "latency-bound: each item sleeps (-p us=1000); scales past the core count",
+	.summary = "latency-bound: each item sleeps us; scales past the core count",
 	.setup = setup,
 	.run = run,
 	.teardown = teardown);

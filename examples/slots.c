@@ -26,7 +26,7 @@
 #include <time.h>
 
 struct slots {
-	sem_t free;
+	sem_t sem; /* free slots */
 	long long us;
 };
 
@@ -35,6 +35,8 @@ static void sleep_us(long long us)
 {
 	struct timespec t;
 
+	if (us <= 0)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	t.tv_sec += us / 1000000;
 	t.tv_nsec += (us % 1000000) * 1000;
@@ -52,15 +54,15 @@ static int setup(pt_ctx *ctx)
 	long long us = pt_param_int(ctx, "us", 2000);
 	struct slots *s;
 
-	if (k < 1 || k > INT_MAX)
-		return pt_ctx_error(ctx, "slots=%lld: must be between 1 and %d", k, INT_MAX);
+	if (k < 1 || k > SEM_VALUE_MAX)
+		return pt_ctx_error(ctx, "slots=%lld: must be between 1 and %d", k, SEM_VALUE_MAX);
 	if (us < 0)
 		return pt_ctx_error(ctx, "us=%lld: must be >= 0 microseconds", us);
 
 	s = malloc(sizeof(*s));
 	if (!s)
 		return pt_ctx_error(ctx, "out of memory");
-	if (sem_init(&s->free, 0, (unsigned)k)) {
+	if (sem_init(&s->sem, 0, (unsigned)k)) {
 		int err = errno;
 
 		free(s);
@@ -76,11 +78,11 @@ static int run(pt_worker *w, uint64_t item)
 	struct slots *s = pt_ctx_data(pt_worker_ctx(w));
 
 	(void)item;
-	while (sem_wait(&s->free))
+	while (sem_wait(&s->sem))
 		if (errno != EINTR)
 			return pt_error(w, "sem_wait failed: %s", strerror(errno));
 	sleep_us(s->us);
-	sem_post(&s->free);
+	sem_post(&s->sem);
 	return PT_OK;
 }
 
@@ -89,13 +91,13 @@ static void teardown(pt_ctx *ctx)
 	struct slots *s = pt_ctx_data(ctx);
 
 	if (s) {
-		sem_destroy(&s->free);
+		sem_destroy(&s->sem);
 		free(s);
 	}
 }
 
 PT_TASK(.name = "slots",
-	.summary = "saturation: items share K slots of a semaphore (-p slots=4 us=2000); flat beyond K workers",
+	.summary = "saturation: items hold one of K slots; flat beyond K workers",
 	.setup = setup,
 	.run = run,
 	.teardown = teardown);

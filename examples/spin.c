@@ -4,7 +4,7 @@
  * Models pure computation: each item runs a chain of dependent xorshift
  * steps, so it uses one core and touches no memory.  Setup calibrates the
  * chain length so that one item costs about `ns` nanoseconds, then times
- * items of that length and reports what it measured.
+ * items of that length and reports what it measured (about 0.15 s per trial).
  *
  * Parameters:
  *   ns     target cost of one item in nanoseconds (default 10000)
@@ -12,7 +12,7 @@
  *
  * Notes: calibrated_ns (measured cost of one item), iterations (steps per item).
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, clock_nanosleep */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
 #include <proftune.h>
 
@@ -20,10 +20,16 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define STEP_ROUND_NS 2000000 /* 2 ms rounds: far above clock overhead, short enough that most dodge a preemption */
-#define STEP_ROUNDS 10        /* 10 x 2 ms: the ~20 ms budget for timing one step */
-#define ITEM_ROUND_NS 10000000 /* 10 ms of items per round: 1000 items at the default cost */
-#define ITEM_ROUNDS 7          /* odd, so the median is one round; damps outliers either way */
+/* 50 ms of work first, so the core is at its steady clock when timing starts */
+#define WARMUP_NS 50000000
+/* 2 ms: long against the clock's overhead, short enough to miss most preemptions */
+#define STEP_ROUND_NS 2000000
+/* 10 x 2 ms: the ~20 ms budget for timing one step; the fastest round wins */
+#define STEP_ROUNDS 10
+/* 10 ms of items per round: 1000 items at the default cost */
+#define ITEM_ROUND_NS 10000000
+/* odd, so the median is one round; outliers either way drop out */
+#define ITEM_ROUNDS 7
 
 struct spin {
 	uint64_t iters;
@@ -62,10 +68,18 @@ static uint64_t time_items(uint64_t iters, uint64_t n)
 	return now_ns() - t0;
 }
 
+static void warm_up(void)
+{
+	uint64_t end = now_ns() + WARMUP_NS;
+
+	while (now_ns() < end)
+		spin_item(1000, 0);
+}
+
 /* Nanoseconds per step, fastest of several rounds. */
 static double step_ns(void)
 {
-	uint64_t n = 1000, best = UINT64_MAX;
+	uint64_t n = 1000, best = UINT64_MAX; /* n: first guess, doubled below */
 
 	while (time_items(n, 1) < STEP_ROUND_NS)
 		n *= 2;
@@ -111,6 +125,7 @@ static int setup(pt_ctx *ctx)
 	if (iters < 0)
 		return pt_ctx_error(ctx, "iters=%lld: must be >= 0 (0 calibrates from ns)", iters);
 
+	warm_up();
 	per_step = step_ns();
 	if (iters == 0)
 		iters = (long long)((double)ns / per_step + 0.5);
@@ -142,7 +157,7 @@ static void teardown(pt_ctx *ctx)
 }
 
 PT_TASK(.name = "spin",
-	.summary = "CPU-bound: dependent arithmetic of a calibrated cost per item (-p ns=10000)",
+	.summary = "CPU-bound: dependent arithmetic, calibrated to ns per item",
 	.setup = setup,
 	.run = run,
 	.teardown = teardown);
