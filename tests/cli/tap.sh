@@ -26,7 +26,7 @@ not_ok() {
 check() {
 	name=$1
 	shift
-	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+	if "$@" >/dev/null; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 
 # expect_fail NAME STATUS PATTERN -- COMMAND...: COMMAND must exit STATUS and

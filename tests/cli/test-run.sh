@@ -21,17 +21,18 @@ check "every required field is present${missing:+ (missing:$missing)}" [ -z "$mi
 total=$(jget proftune.json trials.0.items)
 sum=$(jget proftune.json 'trials.0.per_worker.*.items' | awk '{ s += $1 } END { print s }')
 check "per-worker items ($sum) sum to the total ($total)" [ "$sum" = "$total" ]
-check "created is UTC ISO 8601" sh -c "jget proftune.json created | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\$'"
+check "created is UTC ISO 8601" sh -c "$PTJSON proftune.json created | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\$'"
 
-# 2. latency agrees with the task's own calibrated cost; 2 workers scale
-mean=$(jget proftune.json trials.0.latency_ns.mean)
-cal=$(jget proftune.json trials.0.notes.calibrated_ns)
+# 2. latency agrees with the task's own calibrated cost (measured on one
+# worker, so the other core absorbs the machine's own noise); 2 workers scale
+"$PROFTUNE" run --task spin --workers 1 --duration 1 -o one.json -q >/dev/null
+mean=$(jget one.json trials.0.latency_ns.mean)
+cal=$(jget one.json trials.0.notes.calibrated_ns)
 if fcmp "($mean - $cal) / $cal < 0.03 && ($cal - $mean) / $cal < 0.03"; then
 	ok "spin mean latency $mean ns within 3% of calibrated $cal ns"
 else
 	not_ok "spin mean latency $mean ns within 3% of calibrated $cal ns"
 fi
-"$PROFTUNE" run --task spin --workers 1 --duration 1 -o one.json -q >/dev/null
 x1=$(jget one.json trials.0.throughput)
 x2=$(jget proftune.json trials.0.throughput)
 if fcmp "$x2 >= 1.8 * $x1"; then ok "spin: 2 workers give $x2/s >= 1.8 x $x1/s"
@@ -69,7 +70,7 @@ check "--items 20k measures exactly 20000 items per trial" \
 check "repeat indexes are 0 1 2" [ "$(jget rep.json 'trials.*.repeat' | tr '\n' ' ')" = "0 1 2 " ]
 check "params are recorded" [ "$(jget rep.json task.params.ns)" = 2000 ]
 "$PROFTUNE" run --task spin -p nss=2000 --items 1000 -o warn.json -q >/dev/null
-check "an unused parameter is reported" sh -c "jget warn.json 'trials.0.warnings.*.message' | grep -q \"'nss' was not used\""
+check "an unused parameter is reported" sh -c "$PTJSON warn.json 'trials.0.warnings.*.message' | grep -q \"'nss' was not used\""
 expect_fail "a malformed number parameter fails naming the key" 1 "parameter 'ns' = 'ten'" -- \
 	"$PROFTUNE" run --task spin -p ns=ten --items 100 -o bad.json
 check "the failed trial is still written" [ "$(jget bad.json trials.0.status)" = failed ]
