@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -48,6 +50,10 @@ int cmd_tune(struct cli_opts *o)
 		return cli_usage_error("tune", "--min %u is larger than --max %u", o->min, o->max);
 	if (o->nworkers_list && (o->min || o->max))
 		return cli_usage_error("tune", "--workers LIST and --min/--max exclude each other");
+	if (!o->repeat_set)
+		o->repeat = 3;
+	if (!o->seed)
+		o->seed = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ (uint64_t)clock();
 	ret = measure_open(o, "tune", &ms);
 	if (ret)
 		return ret;
@@ -67,8 +73,7 @@ int cmd_tune(struct cli_opts *o)
 	c.tolerance = o->tolerance;
 	c.budget_s = o->budget;
 	c.seed = o->seed;
-	if (o->repeat_set)
-		c.repeats = o->repeat;
+	c.repeats = o->repeat;
 	pr.o = o;
 	pr.ms = &ms;
 	pr.save_failed = 0;

@@ -60,7 +60,7 @@ static cJSON *latency_json(const struct pt_latency *l, int recorded)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddBoolToObject(o, "recorded", recorded);
+	cJSON_AddBoolToObject(o, "recorded", recorded && l->count > 0);
 	add_num(o, "count", (double)l->count);
 	add_num(o, "min", l->min);
 	add_num(o, "mean", l->mean);

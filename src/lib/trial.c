@@ -528,6 +528,12 @@ static void *worker_main(void *arg)
 	if (!atomic_load(&p->abort))
 		run_phase(w, 0);
 	barrier_wait(&p->barrier); /* 3: warm-up over */
+	/* what the warm-up counted is not part of the measurement */
+	for (unsigned i = 0; i < w->counters.n; i++)
+		w->counters.items[i].value = 0;
+	w->errors = 0;
+	pt_msg_release(&w->msgs);
+	w->msgs.total = 0;
 	if (!atomic_load(&p->abort)) {
 		w->cpu_start = current_cpu();
 		pt_rusage_thread(&w->ru0);
@@ -659,6 +665,13 @@ static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
 				     r->memory.items[k].value, 1);
 		for (unsigned k = 0; k < w->msgs.n; k++)
 			pt_msg_add(&tr->errors, w->msgs.items[k].text, w->msgs.items[k].count);
+		if (w->counters.dropped || w->memory.dropped) {
+			char buf[160];
+
+			snprintf(buf, sizeof(buf), "more than %d counter or memory record names: "
+				 "updates to further names were dropped", PT_MAX_COUNTERS);
+			pt_msg_add(&tr->warnings, buf, w->counters.dropped + w->memory.dropped);
+		}
 		pt_rusage_add(&tr->ru, &r->ru);
 		tr->s.items += w->items;
 		tr->s.errors += w->errors;
@@ -711,6 +724,7 @@ static void run_workers(pt_trial *tr, struct pt_pool *p)
 			snprintf(buf, sizeof(buf), "cannot start worker %u of %u: %s; "
 				 "lower --workers or raise the thread limit", i, n, strerror(err));
 			set_message(tr, buf);
+			tr->s.status = PT_STATUS_FAILED;
 			atomic_store(&p->abort, 1);
 			barrier_shrink(&p->barrier, n - i);
 			break;
@@ -812,7 +826,12 @@ pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial
 		w->chunk = 1;
 		tr->workers[i].index = i;
 		tr->workers[i].slot = slots[i];
+		tr->workers[i].cpu_start = tr->workers[i].cpu_end = -1;
+		for (unsigned k = 0; k < PT_PERF_EVENTS; k++)
+			tr->workers[i].perf[k].status = c->counters ? PT_PERF_NOT_COUNTED : PT_PERF_OFF;
 	}
+	for (unsigned k = 0; k < PT_PERF_EVENTS; k++)
+		tr->perf[k].status = c->counters ? PT_PERF_NOT_COUNTED : PT_PERF_OFF;
 
 	tr->config = *c;
 	tr->config.params = NULL;
@@ -842,6 +861,10 @@ pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial
 		tr->s.status = PT_STATUS_FAILED;
 		snprintf(buf, sizeof(buf), "setup returned %d", rc);
 		set_message(tr, ctx.error ? ctx.error : buf);
+		/* setup succeeded but read a malformed parameter: it may hold
+		 * resources only teardown releases */
+		if (rc == PT_OK && task->teardown)
+			task->teardown(&ctx);
 	} else {
 		run_workers(tr, &pool);
 		collect(tr, &pool, all);
