@@ -250,6 +250,14 @@ size_t pt_params_count(const pt_params *p);
 const char *pt_params_key(const pt_params *p, size_t i);
 const char *pt_params_value(const pt_params *p, size_t i);
 
+/* Where a trial runs. */
+enum pt_isolation {
+	PT_ISOLATE_NONE = 0, /* in the calling process (for debuggers; a crash is ours) */
+	PT_ISOLATE_TRIAL,    /* in a supervised child process: crashes, hangs, exit()
+	                      * and memory exhaustion are recorded, not suffered */
+};
+const char *pt_isolation_name(enum pt_isolation i);
+
 /* Everything that defines one trial. */
 struct pt_trial_config {
 	unsigned workers;            /* >= 1 */
@@ -261,9 +269,12 @@ struct pt_trial_config {
 	int counters;                /* 1: open perf_event counters per worker */
 	unsigned repeat;             /* repetition index, recorded only */
 	const pt_params *params;     /* borrowed; may be NULL */
+	enum pt_isolation isolation; /* default PT_ISOLATE_NONE */
+	double timeout_s;            /* isolated trials: kill after this long; 0 = never */
+	uint64_t memory_limit;       /* isolated trials: address-space limit in bytes; 0 = none */
 };
 /* Defaults: 1 worker, no placement, 1 s, 0.1 s warm-up, latency and counters
- * on. */
+ * on, in-process (the proftune command isolates by default). */
 void pt_trial_config_init(struct pt_trial_config *c);
 
 /* Outcome of a trial. */
@@ -274,6 +285,8 @@ enum pt_status {
 	PT_STATUS_CRASHED,
 	PT_STATUS_TIMEOUT,
 	PT_STATUS_INTERRUPTED, /* stopped early by pt_interrupt() */
+	PT_STATUS_OUT_OF_MEMORY, /* an isolated trial ran out of its memory limit */
+	PT_STATUS_EXITED,      /* the task called exit() or _exit() in an isolated trial */
 };
 const char *pt_status_name(enum pt_status s);
 

@@ -32,6 +32,7 @@ enum opt_id {
 	OPT_WARMUP, OPT_PLACEMENT, OPT_REPEAT, OPT_PARAM, OPT_OUTPUT, OPT_JSON,
 	OPT_QUIET, OPT_NO_LATENCY, OPT_NO_COUNTERS, OPT_TOPOLOGY,
 	OPT_MIN, OPT_MAX, OPT_STRATEGY, OPT_BUDGET, OPT_TOLERANCE, OPT_SEED,
+	OPT_TIMEOUT, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT,
 };
 
 enum opt_arg { ARG_NONE, ARG_STRING, ARG_COUNT, ARG_ITEMS, ARG_SECONDS };
@@ -64,6 +65,9 @@ struct cli_opts {
 	int repeat_set, duration_set;
 	uint64_t seed;
 	int tune_mode;          /* the command is tune */
+	enum pt_isolation isolation;
+	double timeout;         /* seconds; < 0 = choose from the duration */
+	uint64_t memory_limit;  /* bytes, 0 = none */
 	uint64_t items;
 	double duration;
 	double warmup;

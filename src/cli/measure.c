@@ -74,6 +74,9 @@ static char *config_json(const struct cli_opts *o, const char *command)
 	else
 		cJSON_AddNullToObject(c, "topology");
 	cJSON_AddStringToObject(c, "output", o->output);
+	cJSON_AddStringToObject(c, "isolation", pt_isolation_name(o->isolation));
+	cJSON_AddNumberToObject(c, "timeout_s", o->timeout);
+	cJSON_AddNumberToObject(c, "memory_limit", (double)o->memory_limit);
 	s = cJSON_PrintUnformatted(c);
 	cJSON_Delete(c);
 	return s;
@@ -113,6 +116,9 @@ int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
 				       "from 'proftune tasks'");
 	if (check_output(o->output) < 0)
 		return EXIT_USAGE;
+	/* generous: a trial may set up slowly, but a hang must not stall a CI job */
+	if (o->timeout < 0)
+		o->timeout = o->items ? 600.0 : 60.0 + 10.0 * (o->warmup + o->duration);
 	ms->m = pt_module_open(o->task, getenv("PROFTUNE_TASK_PATH"));
 	if (!ms->m) {
 		cli_error("%s", pt_last_error());
@@ -143,6 +149,9 @@ int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
 	ms->trial.record_latency = !o->no_latency;
 	ms->trial.counters = !o->no_counters;
 	ms->trial.params = o->params;
+	ms->trial.isolation = o->isolation;
+	ms->trial.memory_limit = o->memory_limit;
+	ms->trial.timeout_s = o->timeout;
 	ms->progress = !o->quiet && isatty(2);
 	cli_install_signals();
 	return 0;

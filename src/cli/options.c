@@ -59,6 +59,17 @@ const struct cli_option cli_options[] = {
 	{ OPT_TOPOLOGY, "topology", 'T', ARG_STRING, "SYNTHETIC", CMD_MEASURE | CMD_TOPOLOGY,
 	  "plan for an hwloc synthetic machine, e.g. 'package:2 core:8 pu:2' "
 	  "(workers are then not bound)" },
+	{ OPT_ISOLATION, "isolation", 0, ARG_STRING, "MODE", CMD_MEASURE,
+	  "where trials run: trial (a supervised child process per trial; default) or "
+	  "none (in proftune's own process, for debuggers)" },
+	{ OPT_NO_ISOLATION, "no-isolation", 0, ARG_NONE, NULL, CMD_MEASURE,
+	  "same as --isolation none" },
+	{ OPT_TIMEOUT, "timeout", 0, ARG_SECONDS, "TIME", CMD_MEASURE,
+	  "kill an isolated trial that runs longer and record it as timed out "
+	  "(default: 60s plus 10 times warm-up and duration; 0 disables)" },
+	{ OPT_MEMORY_LIMIT, "memory-limit", 0, ARG_STRING, "BYTES", CMD_MEASURE,
+	  "address-space limit of an isolated trial (K/M/G suffixes are powers of "
+	  "1024); a trial over it is recorded as out-of-memory" },
 	{ OPT_HELP, "help", 'h', ARG_NONE, NULL, CMD_ALL, "show this help and exit" },
 	{ OPT_VERSION, "version", 'V', ARG_NONE, NULL, CMD_ALL, "show the version and exit" },
 };
@@ -196,6 +207,33 @@ static int parse_list(const struct cli_command *cmd, const char *shown, const ch
 		p += len + (p[len] == ',');
 	}
 	return 0;
+}
+
+/* Bytes with an optional K/M/G/T suffix (powers of 1024); 0 when malformed. */
+static uint64_t parse_bytes(const char *s)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (*s == '-' || *s == '+')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno)
+		return 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || (shift && v > (~0ull >> shift)))
+		return 0;
+	return v << shift;
 }
 
 static const struct cli_option *find_long(const char *name, size_t len)
@@ -349,6 +387,38 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 	case OPT_JSON:
 		o->json = 1;
 		return 0;
+	case OPT_ISOLATION:
+		if (strcmp(val, "trial") == 0) {
+			o->isolation = PT_ISOLATE_TRIAL;
+		} else if (strcmp(val, "none") == 0) {
+			o->isolation = PT_ISOLATE_NONE;
+		} else {
+			cli_usage_error(cmd->name, "%s '%s': unknown isolation; use trial or none",
+					shown, val);
+			return -2;
+		}
+		return 0;
+	case OPT_NO_ISOLATION:
+		o->isolation = PT_ISOLATE_NONE;
+		return 0;
+	case OPT_TIMEOUT:
+		d = parse_seconds(val);
+		if (d < 0) {
+			cli_usage_error(cmd->name, "%s '%s': expected a time such as 30, 90s or 5m "
+					"(0 disables)", shown, val);
+			return -2;
+		}
+		o->timeout = d;
+		return 0;
+	case OPT_MEMORY_LIMIT:
+		n = parse_bytes(val);
+		if (n == 0) {
+			cli_usage_error(cmd->name, "%s '%s': expected a size in bytes such as "
+					"268435456, 512M or 2G", shown, val);
+			return -2;
+		}
+		o->memory_limit = n;
+		return 0;
 	case OPT_QUIET:
 		o->quiet = 1;
 		return 0;
@@ -374,6 +444,8 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_o
 	o->placement = cmd->bit == CMD_TOPOLOGY ? PT_PLACE_COMPACT : PT_PLACE_NONE;
 	o->tolerance = 0.05;
 	o->strategy = PT_STRATEGY_AUTO;
+	o->isolation = PT_ISOLATE_TRIAL;
+	o->timeout = -1;
 	o->output = "proftune.json";
 	o->params = pt_params_new();
 	o->argv = calloc((size_t)argc + 1, sizeof(char *));

@@ -158,10 +158,13 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r)
 
 cJSON *pt_trial_to_cjson(const pt_trial *tr)
 {
-	cJSON *o = cJSON_CreateObject(), *e, *m, *c, *u, *a;
+	cJSON *o, *e, *m, *c, *u, *a;
 	char when[40];
 	double wall = tr->s.wall_s;
 
+	if (tr->json)
+		return cJSON_Duplicate(tr->json, 1);
+	o = cJSON_CreateObject();
 	add_num(o, "workers", tr->s.workers);
 	add_num(o, "repeat", tr->config.repeat);
 	cJSON_AddStringToObject(o, "status", pt_status_name(tr->s.status));
@@ -170,6 +173,7 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	else
 		cJSON_AddNullToObject(o, "message");
 	cJSON_AddStringToObject(o, "placement", pt_placement_name(tr->config.placement));
+	cJSON_AddStringToObject(o, "isolation", pt_isolation_name(tr->config.isolation));
 	pt_iso8601(tr->started, when, sizeof(when));
 	cJSON_AddStringToObject(o, "started", when);
 	add_num(o, "items", (double)tr->s.items);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include <cjson/cJSON.h>
+
 #include "hist.h"
 #include "module.h"
 #include "params.h"
@@ -110,6 +112,8 @@ struct pt_worker {
 	void *data;
 	int setup_rc;
 	int msg_given;           /* pt_error() was called for the current item */
+	const char *phase;       /* where the worker is, for crash reports */
+	volatile uint64_t cur_item;
 	uint64_t items, errors, chunks, busy_ns, dispatch_ns;
 	uint64_t start_ns, end_ns;
 	double chunk;            /* current chunk size, items */
@@ -381,6 +385,20 @@ void pt_memory_record(pt_worker *w, const char *name, uint64_t bytes)
 	pt_named_set(&w->memory, name, (double)bytes, 0);
 }
 
+/* ---- where a thread is, for crash reports -------------------------------- */
+
+static _Thread_local struct pt_worker *tl_worker;
+static const char *volatile main_phase = "idle";
+
+void pt_trial_where(const char **phase, int *worker, uint64_t *item)
+{
+	struct pt_worker *w = tl_worker;
+
+	*phase = w ? w->phase : main_phase;
+	*worker = w ? (int)w->index : -1;
+	*item = w ? w->cur_item : 0;
+}
+
 /* ---- the worker loop ----------------------------------------------------- */
 
 static int current_cpu(void)
@@ -468,6 +486,7 @@ static void run_phase(struct pt_worker *w, int measure)
 			uint64_t t = t_claimed;
 
 			for (uint64_t i = first; i < first + n; i++) {
+				w->cur_item = i;
 				int rc = run(w, i);
 				uint64_t now = pt_now_ns();
 
@@ -479,6 +498,7 @@ static void run_phase(struct pt_worker *w, int measure)
 			t_end = t;
 		} else {
 			for (uint64_t i = first; i < first + n; i++) {
+				w->cur_item = i;
 				int rc = run(w, i);
 
 				if (__builtin_expect(rc != PT_OK, 0))
@@ -503,6 +523,8 @@ static void *worker_main(void *arg)
 	struct pt_pool *p = w->pool;
 	const struct pt_trial_config *c = p->cfg;
 
+	tl_worker = w;
+	w->phase = "worker_setup";
 	if (w->cpu >= 0 && pt_topology_bind_thread(p->topo, w->cpu) < 0) {
 		pt_msg_add(&w->msgs, pt_last_error(), 1);
 		w->setup_rc = PT_FAIL;
@@ -525,6 +547,7 @@ static void *worker_main(void *arg)
 		pt_perf_open(&w->perf);
 	barrier_wait(&p->barrier); /* 1: everyone set up */
 	barrier_wait(&p->barrier); /* 2: warm-up may start */
+	w->phase = "warmup";
 	if (!atomic_load(&p->abort))
 		run_phase(w, 0);
 	barrier_wait(&p->barrier); /* 3: warm-up over */
@@ -541,6 +564,7 @@ static void *worker_main(void *arg)
 			pt_perf_enable(&w->perf);
 	}
 	barrier_wait(&p->barrier); /* 4: measured phase starts */
+	w->phase = "run";
 	if (!atomic_load(&p->abort)) {
 		w->start_ns = pt_now_ns();
 		run_phase(w, 1);
@@ -552,8 +576,10 @@ static void *worker_main(void *arg)
 	}
 	atomic_fetch_add(&p->finished, 1);
 	barrier_wait(&p->barrier); /* 5: measured phase over */
+	w->phase = "worker_teardown";
 	if (w->setup_rc == PT_OK && p->task->worker_teardown)
 		p->task->worker_teardown(w);
+	tl_worker = NULL;
 	return NULL;
 }
 
@@ -576,9 +602,10 @@ const char *pt_status_name(enum pt_status s)
 {
 	static const char *const names[] = {
 		"ok", "failed", "skipped", "crashed", "timeout", "interrupted",
+		"out-of-memory", "exited",
 	};
 
-	return (unsigned)s < 6 ? names[s] : "?";
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
 static volatile sig_atomic_t interrupt_requested;
@@ -731,6 +758,7 @@ static void run_workers(pt_trial *tr, struct pt_pool *p)
 		}
 		started++;
 	}
+	main_phase = "workers";
 	barrier_wait(&p->barrier); /* 1 */
 	/* warm-up: duration based, all workers, not measured */
 	atomic_store(&p->stop, 0);
@@ -764,7 +792,8 @@ static void run_workers(pt_trial *tr, struct pt_pool *p)
 	barrier_destroy(&p->barrier);
 }
 
-pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial_config *c)
+pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
+				 const struct pt_trial_config *c)
 {
 	const struct pt_task *task = m->task;
 	pt_topology *own_topo = NULL;
@@ -850,6 +879,7 @@ pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial
 	tr->heap_start = snap.heap;
 	pool.t0 = t_setup = pt_now_ns();
 
+	main_phase = "setup";
 	rc = task->setup ? task->setup(&ctx) : PT_OK;
 	tr->setup_s = (double)(pt_now_ns() - t_setup) / 1e9;
 	if (rc == PT_SKIP) {
@@ -863,6 +893,7 @@ pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial
 		set_message(tr, ctx.error ? ctx.error : buf);
 		/* setup succeeded but read a malformed parameter: it may hold
 		 * resources only teardown releases */
+		main_phase = "teardown";
 		if (rc == PT_OK && task->teardown)
 			task->teardown(&ctx);
 	} else {
@@ -890,6 +921,7 @@ pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial
 				set_message(tr, "the task failed");
 		}
 		t_setup = pt_now_ns();
+		main_phase = "teardown";
 		if (task->teardown)
 			task->teardown(&ctx);
 		tr->teardown_s = (double)(pt_now_ns() - t_setup) / 1e9;
@@ -899,6 +931,7 @@ pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial
 		}
 	}
 
+	main_phase = "idle";
 	pt_memsnap_read(&snap);
 	tr->rss_end = snap.rss;
 	tr->heap_end = snap.heap;
@@ -949,10 +982,44 @@ fail:
 	return NULL;
 }
 
+pt_trial *pt_trial_new_empty(const pt_topology *t, const struct pt_trial_config *c,
+			     enum pt_status status, const char *message)
+{
+	pt_trial *tr = calloc(1, sizeof(*tr));
+	struct pt_slot *slots = calloc(c->workers, sizeof(*slots));
+
+	if (!tr || !slots || !(tr->workers = calloc(c->workers, sizeof(*tr->workers)))) {
+		free(tr);
+		free(slots);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (pt_topology_plan(t, c->placement, c->workers, slots) < 0)
+		memset(slots, 0xff, c->workers * sizeof(*slots));
+	tr->config = *c;
+	tr->config.params = NULL;
+	tr->s.workers = c->workers;
+	tr->s.status = status;
+	tr->started = now_unix();
+	tr->message = message ? strdup(message) : NULL;
+	for (unsigned k = 0; k < PT_PERF_EVENTS; k++)
+		tr->perf[k].status = PT_PERF_NOT_COUNTED;
+	for (unsigned i = 0; i < c->workers; i++) {
+		tr->workers[i].index = i;
+		tr->workers[i].slot = slots[i];
+		tr->workers[i].cpu_start = tr->workers[i].cpu_end = -1;
+		for (unsigned k = 0; k < PT_PERF_EVENTS; k++)
+			tr->workers[i].perf[k].status = PT_PERF_NOT_COUNTED;
+	}
+	free(slots);
+	return tr;
+}
+
 void pt_trial_free(pt_trial *tr)
 {
 	if (!tr)
 		return;
+	cJSON_Delete(tr->json);
 	for (unsigned i = 0; i < tr->s.workers; i++) {
 		pt_named_release(&tr->workers[i].counters);
 		pt_named_release(&tr->workers[i].memory);

@@ -75,7 +75,21 @@ struct pt_trial {
 	double dispatch_overhead;      /* dispatch time / busy time */
 	double mean_chunk;             /* items per claim */
 	struct pt_worker_result *workers; /* s.workers entries, owned */
+	struct cJSON *json;            /* when set (isolated trials), the trial as
+	                                * received: it is the serialised form */
 };
+
+/* Run the trial in this process (what the isolated child runs). */
+pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
+				 const struct pt_trial_config *c);
+/* A trial that produced no measurement (crash, timeout...): the config, the
+ * planned slots and STATUS with MESSAGE; NULL on ENOMEM. */
+pt_trial *pt_trial_new_empty(const pt_topology *t, const struct pt_trial_config *c,
+			     enum pt_status status, const char *message);
+/* Where the calling thread is in a trial, for crash reports: the phase
+ * ("setup", "worker_setup", "warmup", "run", "worker_teardown", "teardown"),
+ * the worker index (-1 outside workers) and the item being run. */
+void pt_trial_where(const char **phase, int *worker, uint64_t *item);
 
 /* The trial's JSON object (cJSON *); see results.c. */
 struct cJSON;
