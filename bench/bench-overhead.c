@@ -114,6 +114,44 @@ static double proftune_ns(pt_module *m, uint64_t n, int latency)
 	return best;
 }
 
+/* Cost of running a trial in a child process: the same one-item trial
+ * isolated and in-process, median of many, the difference per trial. */
+static double isolation_ms(pt_module *m)
+{
+	enum { TRIALS = 41 };
+	double t[2][TRIALS];
+	struct pt_trial_config c;
+
+	pt_trial_config_init(&c);
+	c.items = 1;
+	c.warmup_s = 0;
+	c.counters = 0;
+	for (int i = 0; i < TRIALS; i++) {
+		for (int iso = 0; iso < 2; iso++) {
+			double t0 = now_s();
+			pt_trial *tr;
+
+			c.isolation = iso ? PT_ISOLATE_TRIAL : PT_ISOLATE_NONE;
+			tr = pt_trial_run(m, NULL, &c);
+			t[iso][i] = now_s() - t0;
+			if (!tr || pt_trial_stats(tr)->status != PT_STATUS_OK) {
+				fprintf(stderr, "bench: isolated trial failed\n");
+				exit(1);
+			}
+			pt_trial_free(tr);
+		}
+	}
+	for (int iso = 0; iso < 2; iso++)
+		for (int i = 1; i < TRIALS; i++)
+			for (int k = i; k > 0 && t[iso][k] < t[iso][k - 1]; k--) {
+				double x = t[iso][k];
+
+				t[iso][k] = t[iso][k - 1];
+				t[iso][k - 1] = x;
+			}
+	return (t[1][TRIALS / 2] - t[0][TRIALS / 2]) * 1e3;
+}
+
 int main(void)
 {
 	const uint64_t n = 50000000;
@@ -136,6 +174,14 @@ int main(void)
 	       on, on - plain, (on - plain) / (2 * clk));
 	printf("  proftune, latency off                     %7.2f   overhead %.2f (target total < 2 ns)\n",
 	       off, off - plain);
+	double iso = isolation_ms(m);
+
+	printf("isolation: a trial in a supervised child process costs %.2f ms more than "
+	       "in-process (target < 5 ms)\n", iso);
+	if (iso >= 5.0) {
+		printf("  MISSED: isolation costs 5 ms or more per trial\n");
+		ok = 0;
+	}
 	if ((on - plain) > 1.5 * 2 * clk) {
 		printf("  MISSED: latency recording costs more than 1.5x two clock reads\n");
 		ok = 0;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 
 #include "trial.h"
 #include "util.h"
+
+extern char **environ;
 
 /*
  * The child runs the trial in-process and sends it back over a pipe as
@@ -250,6 +253,79 @@ static pt_trial *trial_lost(const pt_topology *t, const struct pt_trial_config *
 	return tr;
 }
 
+/* Run addr2line on PATH at OFFSET: "function at file:line", malloc'd, or NULL
+ * when binutils is missing or knows nothing. */
+static char *addr2line(const char *path, const char *offset)
+{
+	char *argv[] = { "addr2line", "-f", "-C", "-e", (char *)path, (char *)offset, NULL };
+	char out[1024] = "", *nl, *res = NULL;
+	posix_spawn_file_actions_t fa;
+	int fds[2], st;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "addr2line", &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	while (pid > 0 && len < sizeof(out) - 1 &&
+	       (n = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fds[0]);
+	if (pid < 0)
+		return NULL;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	out[len] = '\0';
+	nl = strchr(out, '\n');
+	if (!nl || out[0] == '?')
+		return NULL;
+	*nl = '\0';
+	char *file = nl + 1, *end = strchr(file, '\n');
+
+	if (end)
+		*end = '\0';
+	if (*file && *file != '?')
+		res = pt_asprintf("%s at %s", out, file);
+	else
+		res = strdup(out);
+	return res;
+}
+
+/* Add the function (and source line, when known) to frames of the form
+ * "object(+0xOFFSET)[address]" that backtrace() could not name. */
+static void symbolise(cJSON *frames)
+{
+	cJSON *f;
+
+	cJSON_ArrayForEach(f, frames) {
+		const char *s = f->valuestring, *open = strstr(s, "(+0x"), *close;
+		char path[512], off[32], *sym, *line;
+
+		if (!open || !(close = strchr(open, ')')) || (size_t)(open - s) >= sizeof(path) ||
+		    (size_t)(close - open - 2) >= sizeof(off))
+			continue;
+		memcpy(path, s, (size_t)(open - s));
+		path[open - s] = '\0';
+		memcpy(off, open + 2, (size_t)(close - open - 2));
+		off[close - open - 2] = '\0';
+		sym = addr2line(path, off);
+		if (!sym)
+			continue;
+		line = pt_asprintf("%s (%s)", sym, s);
+		if (line)
+			cJSON_SetValuestring(f, line);
+		free(line);
+		free(sym);
+	}
+}
+
 static char *sig_name(int sig, char *buf, size_t len)
 {
 	const char *abbrev = sigabbrev_np(sig);
@@ -326,6 +402,7 @@ static pt_trial *conclude(const pt_topology *t, const struct pt_trial_config *c,
 			cJSON_AddNullToObject(detail, "item");
 		}
 		cJSON_AddNumberToObject(detail, "vm_size", (double)vmsize);
+		symbolise(frames);
 		cJSON_AddItemToObject(detail, "backtrace", frames);
 		if (crash_worker >= 0 && (strcmp(phase, "run") == 0 || strcmp(phase, "warmup") == 0))
 			snprintf(msg, sizeof(msg), "%s (%s) in %s, worker %d, item %llu", name,
