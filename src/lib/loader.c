@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -97,6 +98,69 @@ static int explain_dlopen_failure(const char *path, const char *dlmsg)
 		       path, dlmsg ? dlmsg : "unknown dlopen error");
 }
 
+/* dlopen maps a shared object's segments without checking them against the
+ * file's size, and touching a segment past the end of a truncated file
+ * raises SIGBUS inside the loader: refuse such files before dlopen. */
+static int check_elf_extent(const char *path, off_t size)
+{
+	unsigned char ident[EI_NIDENT];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+	uint64_t phoff, phnum, phentsize;
+
+	if (fd < 0)
+		return 0; /* dlopen will say why */
+	if (pread(fd, ident, sizeof(ident), 0) != (ssize_t)sizeof(ident) ||
+	    memcmp(ident, ELFMAG, SELFMAG) != 0)
+		goto out; /* not ELF: explained after dlopen fails */
+	if (ident[EI_CLASS] == ELFCLASS64) {
+		Elf64_Ehdr eh;
+
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			goto truncated;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+		if (phentsize != sizeof(Elf64_Phdr) || phoff + phnum * phentsize > (uint64_t)size)
+			goto truncated;
+		for (uint64_t i = 0; i < phnum; i++) {
+			Elf64_Phdr ph;
+
+			if (pread(fd, &ph, sizeof(ph), (off_t)(phoff + i * phentsize)) !=
+			    (ssize_t)sizeof(ph))
+				goto truncated;
+			if (ph.p_type == PT_LOAD && ph.p_offset + ph.p_filesz > (uint64_t)size)
+				goto truncated;
+		}
+	} else if (ident[EI_CLASS] == ELFCLASS32) {
+		Elf32_Ehdr eh;
+
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			goto truncated;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+		if (phentsize != sizeof(Elf32_Phdr) || phoff + phnum * phentsize > (uint64_t)size)
+			goto truncated;
+		for (uint64_t i = 0; i < phnum; i++) {
+			Elf32_Phdr ph;
+
+			if (pread(fd, &ph, sizeof(ph), (off_t)(phoff + i * phentsize)) !=
+			    (ssize_t)sizeof(ph))
+				goto truncated;
+			if (ph.p_type == PT_LOAD && (uint64_t)ph.p_offset + ph.p_filesz > (uint64_t)size)
+				goto truncated;
+		}
+	}
+	goto out;
+truncated:
+	ret = pt_fail(ENOEXEC, "task '%s' cannot be loaded as a shared object: it is truncated "
+		      "or damaged (its segments extend past its %lld bytes); rebuild it",
+		      path, (long long)size);
+out:
+	close(fd);
+	return ret;
+}
+
 static int check_task(const struct pt_task *t, const char *path)
 {
 	if (t->abi != PT_ABI_VERSION)
@@ -150,6 +214,8 @@ pt_module *pt_module_open(const char *spec, const char *search_path)
 		pt_fail(ENOEXEC, "task '%s' is not a regular file", path);
 		goto fail;
 	}
+	if (check_elf_extent(path, st.st_size) < 0)
+		goto fail;
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
 		explain_dlopen_failure(path, dlerror());

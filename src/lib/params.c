@@ -112,8 +112,10 @@ int pt_parse_int(const char *s, long long *out)
 
 	errno = 0;
 	v = strtoll(s, &end, 0);
-	if (end == s || errno)
+	if (end == s)
 		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
 	switch (*end) {
 	case 'k': case 'K': mult = 1000; end++; break;
 	case 'M': mult = 1000000; end++; break;

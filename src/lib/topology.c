@@ -165,25 +165,24 @@ static void fill_slot(const pt_topology *t, hwloc_obj_t pu, struct pt_slot *s)
 static int plan_scatter(const pt_topology *t, unsigned n, struct pt_slot *out)
 {
 	hwloc_obj_t root = hwloc_get_root_obj(t->topo);
-	hwloc_bitmap_t *sets = calloc(n, sizeof(*sets));
+	unsigned npus = pt_topology_allowed_pus(t), m = n < npus ? n : npus;
+	hwloc_bitmap_t *sets = calloc(m, sizeof(*sets));
 	int ret = 0;
 
 	if (!sets)
 		return pt_fail(ENOMEM, "out of memory");
-	for (unsigned i = 0; i < n; i++) {
-		sets[i] = hwloc_bitmap_alloc();
+	/* hwloc_distrib fills the array with bitmaps of its own */
+	if (hwloc_distrib(t->topo, &root, 1, sets, m, INT_MAX, 0) < 0) {
+		ret = pt_fail(EINVAL, "hwloc cannot distribute %u workers", m);
+		goto out;
+	}
+	for (unsigned i = 0; i < m; i++) {
+		hwloc_obj_t pu;
+
 		if (!sets[i]) {
 			ret = pt_fail(ENOMEM, "out of memory");
 			goto out;
 		}
-	}
-	if (hwloc_distrib(t->topo, &root, 1, sets, n, INT_MAX, 0) < 0) {
-		ret = pt_fail(EINVAL, "hwloc cannot distribute %u workers", n);
-		goto out;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		hwloc_obj_t pu;
-
 		hwloc_bitmap_singlify(sets[i]);
 		pu = hwloc_get_pu_obj_by_os_index(t->topo,
 						  (unsigned)hwloc_bitmap_first(sets[i]));
@@ -193,8 +192,11 @@ static int plan_scatter(const pt_topology *t, unsigned n, struct pt_slot *out)
 		}
 		fill_slot(t, pu, &out[i]);
 	}
+	/* more workers than PUs: reuse the PUs round-robin in the same order */
+	for (unsigned i = m; i < n; i++)
+		out[i] = out[i % m];
 out:
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < m; i++)
 		hwloc_bitmap_free(sets[i]);
 	free(sets);
 	return ret;

@@ -551,12 +551,15 @@ static void *worker_main(void *arg)
 	if (!atomic_load(&p->abort))
 		run_phase(w, 0);
 	barrier_wait(&p->barrier); /* 3: warm-up over */
-	/* what the warm-up counted is not part of the measurement */
-	for (unsigned i = 0; i < w->counters.n; i++)
-		w->counters.items[i].value = 0;
-	w->errors = 0;
-	pt_msg_release(&w->msgs);
-	w->msgs.total = 0;
+	/* what the warm-up counted is not part of the measurement (a failed
+	 * worker_setup keeps its messages: they explain the trial) */
+	if (w->setup_rc == PT_OK && !atomic_load(&p->abort)) {
+		for (unsigned i = 0; i < w->counters.n; i++)
+			w->counters.items[i].value = 0;
+		w->errors = 0;
+		pt_msg_release(&w->msgs);
+		w->msgs.total = 0;
+	}
 	if (!atomic_load(&p->abort)) {
 		w->cpu_start = current_cpu();
 		pt_rusage_thread(&w->ru0);
@@ -680,16 +683,13 @@ static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
 			for (unsigned k = 0; k < PT_PERF_EVENTS; k++)
 				r->perf[k].status = PT_PERF_OFF;
 		pt_perf_merge(tr->perf, r->perf, i == 0);
-		r->counters = w->counters;
-		memset(&w->counters, 0, sizeof(w->counters));
-		r->memory = w->memory;
-		memset(&w->memory, 0, sizeof(w->memory));
-		for (unsigned k = 0; k < r->counters.n; k++)
-			pt_named_set(&tr->counters, r->counters.items[k].name,
-				     r->counters.items[k].value, 1);
-		for (unsigned k = 0; k < r->memory.n; k++)
-			pt_named_set(&tr->memory, r->memory.items[k].name,
-				     r->memory.items[k].value, 1);
+
+		for (unsigned k = 0; k < w->counters.n; k++)
+			pt_named_set(&tr->counters, w->counters.items[k].name,
+				     w->counters.items[k].value, 1);
+		for (unsigned k = 0; k < w->memory.n; k++)
+			pt_named_set(&tr->memory, w->memory.items[k].name,
+				     w->memory.items[k].value, 1);
 		for (unsigned k = 0; k < w->msgs.n; k++)
 			pt_msg_add(&tr->errors, w->msgs.items[k].text, w->msgs.items[k].count);
 		if (w->counters.dropped || w->memory.dropped) {
@@ -699,6 +699,10 @@ static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
 				 "updates to further names were dropped", PT_MAX_COUNTERS);
 			pt_msg_add(&tr->warnings, buf, w->counters.dropped + w->memory.dropped);
 		}
+		r->counters = w->counters;
+		memset(&w->counters, 0, sizeof(w->counters));
+		r->memory = w->memory;
+		memset(&w->memory, 0, sizeof(w->memory));
 		pt_rusage_add(&tr->ru, &r->ru);
 		tr->s.items += w->items;
 		tr->s.errors += w->errors;

@@ -1,0 +1,23 @@
+/* check_main.c - runs every unit test suite of libproftune in one Check runner */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "check.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite_abi());
+	int failed;
+
+	srunner_add_suite(sr, suite_hist());
+	srunner_add_suite(sr, suite_params());
+	srunner_add_suite(sr, suite_loader());
+	srunner_add_suite(sr, suite_topology());
+	srunner_add_suite(sr, suite_trial());
+	srunner_add_suite(sr, suite_results());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
