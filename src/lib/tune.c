@@ -379,6 +379,25 @@ static unsigned trials_at(struct tuner *tu, unsigned workers)
 	return c ? c->trials : 0;
 }
 
+static size_t open_counts(struct tuner *tu, unsigned *out);
+
+/* Trials still to run: exact for an exhaustive tune; for auto, the open
+ * counts plus a bisection's worth of probes among the unmeasured ones. */
+static double estimate_remaining(struct tuner *tu)
+{
+	size_t unmeasured = 0, open;
+	unsigned *set;
+
+	if (tu->c->strategy == PT_STRATEGY_EXHAUSTIVE || tu->ncand == 1)
+		return (double)(tu->ncand * tu->c->repeats) - tu->trials;
+	for (size_t i = 0; i < tu->ncand; i++)
+		unmeasured += stats_of(tu, tu->cand[i]) == NULL;
+	set = malloc((tu->ncand + 1) * sizeof(*set));
+	open = set ? open_counts(tu, set) : 0;
+	free(set);
+	return (double)open + (unmeasured ? 2 * log2((double)unmeasured + 1) : 0);
+}
+
 /* Run one trial at WORKERS.  0, or -EINTR when the tune must stop. */
 static int measure(struct tuner *tu, unsigned workers)
 {
@@ -410,7 +429,9 @@ static int measure(struct tuner *tu, unsigned workers)
 		p.trials = tu->trials;
 		p.workers = workers;
 		p.elapsed_s = elapsed(tu);
-		p.eta_s = -1;
+		p.eta_s = estimate_remaining(tu) * (tu->trial_s_sum / tu->trials);
+		if (tu->c->budget_s > 0 && p.eta_s > tu->c->budget_s - p.elapsed_s)
+			p.eta_s = tu->c->budget_s - p.elapsed_s;
 		if (tu->s.best >= 0) {
 			p.best_workers = tu->s.c[tu->s.best].workers;
 			p.best_throughput = tu->s.c[tu->s.best].median;
