@@ -255,6 +255,9 @@ enum pt_isolation {
 	PT_ISOLATE_NONE = 0, /* in the calling process (for debuggers; a crash is ours) */
 	PT_ISOLATE_TRIAL,    /* in a supervised child process: crashes, hangs, exit()
 	                      * and memory exhaustion are recorded, not suffered */
+	PT_ISOLATE_PROCESS,  /* as TRIAL, and each worker is a process of its own
+	                      * (after setup): a worker's crash marks it broken and
+	                      * ends the trial cleanly with the others' results */
 };
 const char *pt_isolation_name(enum pt_isolation i);
 
@@ -272,6 +275,8 @@ struct pt_trial_config {
 	enum pt_isolation isolation; /* default PT_ISOLATE_NONE */
 	double timeout_s;            /* isolated trials: kill after this long; 0 = never */
 	uint64_t memory_limit;       /* isolated trials: address-space limit in bytes; 0 = none */
+	struct pt_trace *trace;      /* borrowed; may be NULL: the trial's workers, blocks,
+	                              * stamps and samples go to this trace (Part 5) */
 };
 /* Defaults: 1 worker, no placement, 1 s, 0.1 s warm-up, latency and counters
  * on, in-process (the proftune command isolates by default). */
@@ -526,9 +531,14 @@ int pt_doc_tune_answer(const pt_doc *d, struct pt_tune_answer *out);
  *   - "regression": one-sided at level alpha, NEW is worse than BASE by more
  *     than the threshold (throughput below (1 - threshold) times BASE's,
  *     p99 latency or peak memory above (1 + threshold) times BASE's);
- *   - "worse" / "better": the two-sided test at alpha finds a change that is
- *     not shown to exceed the threshold;
- *   - "same": no significant change;
+ *   - "worse" / "better": one-sided at level alpha, NEW differs from BASE
+ *     (the interval below excludes no change), but is not shown worse than
+ *     the threshold;
+ *   - "same": no significant change, and the interval below excludes a
+ *     change worse than the threshold;
+ *   - "noisy": no significant change, but the interval reaches beyond the
+ *     threshold: a regression can be neither shown nor excluded (more
+ *     trials or a quieter machine would decide);
  *   - "inconclusive": too few values for the test to ever reach alpha: it
  *     needs C(n + m, n) >= 1 / alpha arrangements, i.e. at least 3 trials a
  *     side at alpha = 5% (pt_compare_min_trials()), 5 or more advisable;
@@ -559,9 +569,10 @@ enum pt_change {
 	PT_CHANGE_INCONCLUSIVE,
 	PT_CHANGE_UNAVAILABLE,
 	PT_CHANGE_FAILED,
+	PT_CHANGE_NOISY,
 };
 /* "same", "better", "worse", "regression", "inconclusive", "unavailable",
- * "failed". */
+ * "failed", "noisy". */
 const char *pt_change_name(enum pt_change c);
 
 struct pt_compare_config {
@@ -569,8 +580,8 @@ struct pt_compare_config {
 	unsigned gate;    /* metrics that fail the gate: bits 1u << PT_METRIC_*;
 	                   * default throughput only */
 	double alpha;     /* one-sided significance level in (0, 0.5); default 0.05 */
-	int strict;       /* 1: inconclusive or unavailable gated metrics of
-	                   * matched counts fail too */
+	int strict;       /* 1: inconclusive, noisy or unavailable gated metrics
+	                   * of matched counts fail too */
 };
 void pt_compare_config_init(struct pt_compare_config *c);
 
@@ -616,6 +627,559 @@ unsigned pt_compare_min_trials(double alpha);
 /* The comparison as a JSON document (schema "proftune-compare/1", see
  * proftune(5)); malloc'd, caller frees; NULL on ENOMEM. */
 char *pt_compare_json(const pt_compare *cmp);
+
+/*
+ * Part 5: instrumentation
+ * =======================
+ *
+ * Timers, blocks, counters, memory records, step stamps, per-process
+ * measurement records and Chrome trace events, for tasks (through their
+ * worker handle) and for any C program (through a profiler object).
+ *
+ * Conventions as in Part 3: 0 or a negative errno value, or NULL with errno
+ * set, and a message in pt_last_error().  Objects made with _new/_open are
+ * freed by the caller with the matching _free/_close; strings passed in are
+ * copied; strings and arrays returned are malloc'd for the caller to free()
+ * unless the comment says "borrowed".
+ *
+ * Thread-safety: every call on a pt_prof, pt_stamps, pt_trace or pt_measure
+ * may be made from any thread, concurrently, unless its comment says
+ * otherwise.  The recording calls (blocks, timers, counters, trace events)
+ * take no lock: each thread writes its own data, which a report merges
+ * (hits and totals summed, min of mins, max of maxes) and which outlives the
+ * thread.  Only pt_prof_free, pt_trace_close and pt_stamps_free need the
+ * object to be idle.
+ *
+ * Define PT_NO_INSTRUMENTATION before including this header to compile the
+ * PT_BLOCK, PT_FUNCTION_BLOCK, PT_COUNTER_ADD and PT_PROF_CALL macros out
+ * entirely (PT_PROF_CALL then evaluates its expression only).
+ */
+
+/* A profiler: blocks on tracks, named timers, counters, memory records,
+ * stamps and resource samples, with an overall timer. */
+typedef struct pt_prof pt_prof;
+/* A Chrome trace file being written. */
+typedef struct pt_trace pt_trace;
+/* A step counter and the stamps made with it (railtracks' StampManager). */
+typedef struct pt_stamps pt_stamps;
+/* A background thread sampling RSS and CPU into a profiler. */
+typedef struct pt_sampler pt_sampler;
+/* One manual measurement with pause/resume, appended to a CSV file. */
+typedef struct pt_measure pt_measure;
+
+/* ---- switches -------------------------------------------------------------- */
+
+/* Blocks belong to tracks 0 .. PT_PROF_TRACKS - 1 (bit 63 of the switch word
+ * below is the profiler's own). */
+#define PT_PROF_TRACKS 63
+
+/* The global switch (1 = on, the default), read by the macros.  Change it
+ * with pt_instr_enable(); any thread, takes effect for blocks entered
+ * afterwards. */
+extern int pt_instr_global_on;
+void pt_instr_enable(int on);
+int pt_instr_enabled(void);
+
+/* The first word of every profiler: bit T set when track T is enabled and
+ * the profiler is collecting, bit 63 set when it is collecting.  Read by the
+ * macros only; part of the ABI. */
+struct pt_prof_switch {
+	uint64_t on;
+};
+
+#define PT__ON(p, bit)                                                          \
+	(__builtin_expect(__atomic_load_n(&pt_instr_global_on, __ATOMIC_RELAXED) && \
+	                  (p) != 0 &&                                            \
+	                  ((__atomic_load_n(&((const struct pt_prof_switch *)(const void *)(p))->on, \
+	                                    __ATOMIC_RELAXED) >> ((bit) & 63)) & 1u), 1))
+
+/* ---- the profiler ---------------------------------------------------------- */
+
+/* A new profiler named NAME (copied; NULL means "profiler").  It collects
+ * from the start (all tracks enabled); its overall timer is not running.
+ * NULL with errno ENOMEM.  Free with pt_prof_free(). */
+pt_prof *pt_prof_new(const char *name);
+/* Free P and everything it recorded.  No thread may be recording into P,
+ * and a sampler on P must have been stopped.  NULL is ignored. */
+void pt_prof_free(pt_prof *p);
+/* P's name (borrowed, lives as long as P). */
+const char *pt_prof_name(const pt_prof *p);
+
+/* Start (resume) collection and the overall timer.  -EALREADY when the timer
+ * is already running (nothing changes). */
+int pt_prof_start(pt_prof *p);
+/* Stop the overall timer and pause collection; *ELAPSED_S (may be NULL)
+ * receives the total running time in seconds over all start/stop pairs.
+ * -EINVAL with "profiler 'NAME' was not started" when the timer is not
+ * running: the caller sees the error, nothing changes. */
+int pt_prof_stop(pt_prof *p, double *elapsed_s);
+/* 1 while P collects data (from creation, and between start and stop). */
+int pt_prof_collecting(const pt_prof *p);
+/* Total running time of the overall timer in seconds, including the
+ * current run. */
+double pt_prof_elapsed(const pt_prof *p);
+/* Forget everything recorded: blocks, timers, counters, memory records,
+ * stamps, samples and the overall timer; call-site caches are invalidated.
+ * Safe while other threads record (what they record into the old data in
+ * the meantime is dropped). */
+void pt_prof_clear(pt_prof *p);
+
+/* Name track TRACK (copied) for reports.  -EINVAL for a track out of range. */
+int pt_prof_track_name(pt_prof *p, unsigned track, const char *name);
+/* Enable or disable track TRACK (all are enabled at creation).  Blocks of a
+ * disabled track cost one predictable branch.  -EINVAL out of range. */
+int pt_prof_track_enable(pt_prof *p, unsigned track, int on);
+int pt_prof_track_enabled(const pt_prof *p, unsigned track);
+
+/* Named timers (Pyferris start_timer/stop_timer): a block on track 0 named
+ * NAME, nested under the calling thread's current block.  Timers are per
+ * thread: stop on the thread that started.  -ENOSPC beyond 64 open timers.
+ * Nothing is recorded (0) while P or track 0 is off. */
+int pt_prof_timer_start(pt_prof *p, const char *name);
+/* Stop the calling thread's innermost open timer NAME; *ELAPSED_S (may be
+ * NULL) receives its time in seconds.  -ENOENT with "timer 'NAME' was not
+ * started" when the thread has no open timer of that name. */
+int pt_prof_timer_stop(pt_prof *p, const char *name, double *elapsed_s);
+
+/* Add VALUE to counter NAME (created at 0 on first use).  Reports give the
+ * total and its rate per second of the profiler's elapsed time (or of its
+ * lifetime when the overall timer never ran).  At most 1024 names; further
+ * names are counted as errors and dropped.  Prefer PT_COUNTER_ADD in hot
+ * code: it resolves NAME once per call site. */
+void pt_prof_counter_add(pt_prof *p, const char *name, uint64_t value);
+/* Record BYTES for memory record NAME; the last write wins, whichever thread
+ * makes it.  Emits a counter event when a trace is attached. */
+void pt_prof_memory_record(pt_prof *p, const char *name, uint64_t bytes);
+
+/* Merged statistics of every block named NAME (all sites, paths and
+ * threads), in nanoseconds.  Percentiles are within 3.1% (histogram bucket
+ * midpoints, clamped to [min, max]). */
+struct pt_block_stats {
+	uint64_t hits;
+	uint64_t total_ns;   /* inclusive */
+	uint64_t self_ns;    /* total minus the time of nested blocks */
+	uint64_t min_ns, max_ns;
+	double mean_ns, p50_ns, p90_ns, p99_ns;
+};
+/* 0, or -ENOENT when no block NAME has been recorded. */
+int pt_prof_block_stats(pt_prof *p, const char *name, struct pt_block_stats *out);
+/* Total of counter NAME over all threads: 0, or -ENOENT when unknown. */
+int pt_prof_counter(pt_prof *p, const char *name, uint64_t *value);
+/* Memory record NAME: 0, or -ENOENT when never recorded. */
+int pt_prof_memory(pt_prof *p, const char *name, uint64_t *bytes);
+
+/* P's stamp manager (borrowed, lives as long as P; pt_prof_clear clears it).
+ * Its stamps appear in P's reports and, with a trace, as instant events. */
+pt_stamps *pt_prof_stamps(pt_prof *p);
+
+/* Send P's blocks, timers, stamps, memory records and samples to trace T as
+ * well (NULL detaches).  T is borrowed and must stay open while attached. */
+int pt_prof_set_trace(pt_prof *p, pt_trace *t);
+/* The attached trace (borrowed), or NULL. */
+pt_trace *pt_prof_trace(const pt_prof *p);
+
+/* Reports.  Each takes a merged snapshot (P may keep recording) and returns
+ * malloc'd text the caller frees, or NULL with errno ENOMEM.
+ *
+ * JSON: Pyferris' keys `timings` (block name -> total seconds),
+ * `memory_usage` (name -> bytes), `counters` (name -> total), `total_elapsed`
+ * (seconds), plus `name`, `counter_rates`, `tracks[]` (stichotrope's blocks
+ * per track with self time and percentiles), `tree` (the nesting),
+ * `bottlenecks`, `stamps`, `step_logs`, `samples` and `threads`. */
+char *pt_prof_json(pt_prof *p);
+/* stichotrope's block CSV: the header
+ * `Track,Block Name,Hit Count,Total Time (ns),Avg Time (ns),Min Time (ns),Max Time (ns),% Track,% Total`
+ * then one row per block, RFC 4180 quoting.  % Track is the block's total
+ * over its track's top-level time; % Total over the top-level time of all
+ * tracks and threads. */
+char *pt_prof_csv(pt_prof *p);
+/* A console table per track with automatic units (s, ms, us, ns; 2
+ * decimals), then counters and memory records. */
+char *pt_prof_table(pt_prof *p);
+/* The TOP (0 = all) blocks by total time: total, % of total, hits, mean and
+ * self time, as a table. */
+char *pt_prof_bottlenecks(pt_prof *p, unsigned top);
+/* Write one of the reports above to PATH atomically; FORMAT is "json",
+ * "csv", "table" or "bottlenecks".  0 or -errno with pt_last_error(). */
+int pt_prof_write(pt_prof *p, const char *path, const char *format);
+
+/* ---- blocks and counters in hot code ----------------------------------------
+ *
+ *     void parse(pt_prof *p)
+ *     {
+ *             PT_BLOCK(p, 1, "parse");       // timed until the scope ends
+ *             if (!ready)
+ *                     return;                 // still recorded
+ *             PT_COUNTER_ADD(p, "records", 1);
+ *     }
+ *
+ * PT_BLOCK(P, TRACK, NAME) times the rest of the enclosing scope (GCC and
+ * Clang's cleanup attribute), nested under the thread's current block.
+ * TRACK is an integer constant, NAME a string with static storage (usually a
+ * literal).  The call site is resolved once per profiler (a static cache
+ * keyed by the profiler and its generation, so pt_prof_clear invalidates
+ * it); then entering and leaving costs two clock reads and a few stores.
+ * When the global switch, P or the track is off, or P is NULL, it costs one
+ * predictable branch.  P is evaluated once.
+ */
+
+/* A call site (static, one per macro use).  CACHE is the library's. */
+struct pt_site {
+	const char *name;
+	const char *file;
+	int line;
+	unsigned track;
+	uint64_t cache;
+};
+
+/* An entered block: NODE is NULL when nothing is being timed. */
+struct pt_scope {
+	void *node;
+	uint64_t t0;
+};
+
+/* Used by the macros: enter SITE in P (returns a scope with a NULL node
+ * when the site cannot be registered, e.g. out of memory or a bad track),
+ * leave it (the calling thread must be the one that entered), add to a
+ * counter site. */
+struct pt_scope pt_scope_enter(pt_prof *p, struct pt_site *site);
+void pt_scope_leave(struct pt_scope *s);
+void pt_counter_site_add(pt_prof *p, struct pt_site *site, uint64_t value);
+
+static inline struct pt_scope pt__scope_begin(pt_prof *p, unsigned track, struct pt_site *s)
+{
+	struct pt_scope none = { 0, 0 };
+
+	if (PT__ON(p, track))
+		return pt_scope_enter(p, s);
+	return none;
+}
+
+static inline void pt__scope_cleanup(struct pt_scope *s)
+{
+	if (s->node)
+		pt_scope_leave(s);
+}
+
+#define PT__CAT2(a, b) a##b
+#define PT__CAT(a, b) PT__CAT2(a, b)
+
+#ifndef PT_NO_INSTRUMENTATION
+
+#define PT__BLOCK(p, track, name, n)                                              \
+	static struct pt_site PT__CAT(pt__site_, n) = { (name), __FILE__, __LINE__, (track), 0 }; \
+	__attribute__((cleanup(pt__scope_cleanup), unused)) struct pt_scope PT__CAT(pt__scope_, n) = \
+		pt__scope_begin((p), (track), &PT__CAT(pt__site_, n))
+/* Time the rest of the enclosing scope as block NAME on track TRACK of P. */
+#define PT_BLOCK(p, track, name) PT__BLOCK(p, track, name, __COUNTER__)
+/* PT_BLOCK named after the enclosing function. */
+#define PT_FUNCTION_BLOCK(p, track) PT__BLOCK(p, track, __func__, __COUNTER__)
+
+/* Add VALUE to counter NAME (a string literal or other static string) of P;
+ * the name is resolved once per call site.  VALUE is not evaluated when the
+ * counter is off: give it no side effects. */
+#define PT_COUNTER_ADD(p, name, value)                                            \
+	do {                                                                      \
+		static struct pt_site pt__csite = { (name), __FILE__, __LINE__, 0, 0 }; \
+		pt_prof *pt__cprof = (p);                                         \
+		if (PT__ON(pt__cprof, 63))                                        \
+			pt_counter_site_add(pt__cprof, &pt__csite, (value));      \
+	} while (0)
+
+#define PT__PROF_CALL(p, track, name, expr, n)                                    \
+	__extension__({                                                           \
+		pt_prof *PT__CAT(pt__pp_, n) = (p);                               \
+		int PT__CAT(pt__rc_, n);                                          \
+		{                                                                 \
+			PT_BLOCK(PT__CAT(pt__pp_, n), track, name);               \
+			PT__CAT(pt__rc_, n) = (expr);                             \
+		}                                                                 \
+		if (PT__CAT(pt__rc_, n) == 0)                                     \
+			PT_COUNTER_ADD(PT__CAT(pt__pp_, n), name "_success", 1);  \
+		else                                                              \
+			PT_COUNTER_ADD(PT__CAT(pt__pp_, n), name "_error", 1);    \
+		PT__CAT(pt__rc_, n);                                              \
+	})
+/* Evaluate the int expression EXPR as block NAME (a string literal) on track
+ * TRACK of P, count `NAME_success` when it yields 0 and `NAME_error`
+ * otherwise, and yield its value (Pyferris' profile_function):
+ *     int rc = PT_PROF_CALL(p, 0, "load", load(path));   */
+#define PT_PROF_CALL(p, track, name, expr) PT__PROF_CALL(p, track, name, expr, __COUNTER__)
+
+#else /* PT_NO_INSTRUMENTATION */
+
+#define PT_BLOCK(p, track, name) ((void)sizeof(p))
+#define PT_FUNCTION_BLOCK(p, track) ((void)sizeof(p))
+#define PT_COUNTER_ADD(p, name, value) ((void)sizeof(p), (void)sizeof(value))
+#define PT_PROF_CALL(p, track, name, expr) ((void)sizeof(p), (expr))
+
+#endif /* PT_NO_INSTRUMENTATION */
+
+/* ---- inside proftune tasks ---------------------------------------------------- */
+
+/* The profiler of the current trial: blocks, timers, counters, memory
+ * records and stamps made with it land in the trial's `instrumentation`
+ * section of the results document and, under `proftune run/tune --trace`,
+ * in the trace (each worker its own track).  Borrowed; valid until the trial
+ * ends.  Data a worker records during the warm-up is discarded when the
+ * measured phase starts.  NULL only when it could not be allocated (the
+ * macros then do nothing). */
+pt_prof *pt_worker_prof(pt_worker *w);
+pt_prof *pt_ctx_prof(pt_ctx *ctx);
+
+/* ---- resource sampler (dasf's resource monitor) ---------------------------- */
+
+/* Start a thread sampling, every PERIOD_S seconds (<= 0: 0.1 s), the
+ * process's RSS, CPU time and utilisation, I/O bytes and open file
+ * descriptors into P (kept: the last 1024 samples and their summary) and,
+ * when P has a trace, as counter events with P's counters.  P must outlive
+ * the sampler.  NULL with errno on failure.  Stop with pt_sampler_stop(). */
+pt_sampler *pt_sampler_start(pt_prof *p, double period_s);
+/* Stop and join the thread, take a last sample, free S.  NULL is ignored. */
+void pt_sampler_stop(pt_sampler *s);
+/* Take one sample now (what the sampler does each period).  0 or -errno. */
+int pt_prof_sample(pt_prof *p);
+
+/* ---- stamps (railtracks' StampManager) --------------------------------------
+ *
+ * A stamp is {time, step, identifier}.  The manager has a step counter that
+ * starts at 0.  pt_stamps_create() stamps with the current step, appends the
+ * message to that step's log and advances the step, all under one lock.  A
+ * group reserves one step at once (creating its log, empty) and makes any
+ * number of stamps sharing it, each with its own time.  Stamps sort by step
+ * then time (ties keep creation order); the identifier is not compared.
+ */
+struct pt_stamp {
+	double time;            /* Unix time in seconds */
+	int64_t step;
+	const char *identifier; /* borrowed from the manager: valid until it is
+	                         * cleared or freed */
+};
+
+/* A stamp group: the reserved step.  A plain value; no freeing needed. */
+struct pt_stamp_group {
+	pt_stamps *m;
+	int64_t step;
+};
+
+/* One step's log in a copy from pt_stamps_step_logs(). */
+struct pt_step_log {
+	int64_t step;
+	size_t count;
+	const char *const *messages; /* COUNT messages, inside the same allocation */
+};
+
+/* A new manager at step 0 with step log {0: []}.  NULL with errno ENOMEM.
+ * Free with pt_stamps_free(). */
+pt_stamps *pt_stamps_new(void);
+void pt_stamps_free(pt_stamps *m);
+/* Stamp MESSAGE (copied) with the current step, then advance the step.
+ * OUT may be NULL.  0 or -ENOMEM. */
+int pt_stamps_create(pt_stamps *m, const char *message, struct pt_stamp *out);
+/* Reserve the current step for a group and advance the step. */
+int pt_stamps_group(pt_stamps *m, struct pt_stamp_group *g);
+/* Stamp MESSAGE with the group's step and the current time. */
+int pt_stamp_group_create(const struct pt_stamp_group *g, const char *message,
+                          struct pt_stamp *out);
+/* The current step (the one the next pt_stamps_create will take). */
+int64_t pt_stamps_step(pt_stamps *m);
+/* A copy of all stamps sorted by (step, time): *N entries in one malloc'd
+ * block (identifiers included) freed with one free().  NULL on ENOMEM. */
+struct pt_stamp *pt_stamps_all(pt_stamps *m, size_t *n);
+/* A copy of the step logs, step 0 up to the last step used, each with its
+ * messages in creation order; one malloc'd block freed with one free(). */
+struct pt_step_log *pt_stamps_step_logs(pt_stamps *m, size_t *nsteps);
+/* {"stamps": [{"time", "step", "identifier"}...], "step_logs": {"0": [...]}}
+ * as malloc'd text. */
+char *pt_stamps_json(pt_stamps *m);
+/* Back to a fresh manager: step 0, {0: []}, no stamps. */
+void pt_stamps_clear(pt_stamps *m);
+
+/* ---- measurements with pause/resume (multiprocess_profiler) ------------------
+ *
+ * A measurement times code between start and stop, excluding paused
+ * intervals, and appends one row to a CSV file shared by any number of
+ * threads and processes, under a file lock with a timeout:
+ *
+ *     id,time,start_timestamp,end_timestamp,paused_time,pid,ppid,process_name,
+ *     parent_process_name,broken,error_type,error_value,traceback
+ *
+ * (one line; the header is written only when the file is empty; fields are
+ * quoted per RFC 4180).  time = end - start - paused, in seconds; the
+ * timestamps are Unix times; process names come from /proc/PID/comm.
+ */
+#define PT_MRECORD_CSV_HEADER                                                   \
+	"id,time,start_timestamp,end_timestamp,paused_time,pid,ppid,process_name," \
+	"parent_process_name,broken,error_type,error_value,traceback"
+
+/* One row.  Strings may be NULL (empty field). */
+struct pt_mrecord {
+	const char *id;
+	double time, start_timestamp, end_timestamp, paused_time;
+	long pid, ppid;
+	const char *process_name, *parent_process_name;
+	int broken;
+	const char *error_type, *error_value, *traceback;
+};
+/* R as one CSV line with its newline; malloc'd. */
+char *pt_mrecord_csv_row(const struct pt_mrecord *r);
+/* Append R to the CSV file PATH (created if missing; the header first when
+ * it is empty) under an exclusive lock of the file (fcntl open-file-
+ * description lock: excludes other threads and processes), waiting at most
+ * TIMEOUT_S seconds for it.  One write per row, so rows never interleave.
+ * 0, -ETIMEDOUT with a message naming the file, or -errno. */
+int pt_mrecord_append(const char *path, const struct pt_mrecord *r, double timeout_s);
+
+struct pt_measure_opts {
+	const char *path;       /* CSV file; default "profile.csv" (see PROF) */
+	double lock_timeout_s;  /* default 10 */
+	int skip_on_timeout;    /* 1: a lock timeout logs and drops the row, stop
+	                         * returns 0; 0 (default): stop returns -ETIMEDOUT */
+	int verbose;            /* 1: log one line per measurement */
+	/* where log lines go (default: stderr); called from the stopping thread */
+	void (*log)(void *arg, const char *line);
+	void *log_arg;
+	/* also keep each row in this profiler's report (key "measurements", the
+	 * last 4096 rows), e.g. pt_worker_prof(w) in a task: the rows then land
+	 * in the trial's results.  With PROF set and PATH NULL no file is
+	 * written.  Borrowed; must outlive the measurement. */
+	pt_prof *prof;
+};
+void pt_measure_opts_init(struct pt_measure_opts *o);
+
+/* A measurement named ID (copied; NULL or "" = "measurement") with options
+ * O (copied; NULL = defaults).  NULL with errno ENOMEM.  A measurement may be
+ * used for several start..stop rounds, one thread at a time. */
+pt_measure *pt_measure_new(const char *id, const struct pt_measure_opts *o);
+/* pt_measure_new with the id defaulting to the enclosing function's name. */
+#define PT_MEASURE_NEW(opts) pt_measure_new(__func__, (opts))
+void pt_measure_free(pt_measure *m);
+/* -EALREADY when already started (double start). */
+int pt_measure_start(pt_measure *m);
+/* Pause the clock; idempotent.  -EINVAL when not started. */
+int pt_measure_pause(pt_measure *m);
+/* Resume after a pause; no effect when not paused.  -EINVAL when not started. */
+int pt_measure_resume(pt_measure *m);
+/* Mark the running measurement broken: the measured code failed with
+ * ERROR_TYPE (e.g. "ENOENT" or "parse error") and the formatted value; the
+ * current backtrace (backtrace(3)) is kept for the row.  -EINVAL when not
+ * started. */
+int pt_measure_fail(pt_measure *m, const char *error_type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* End the measurement and append its row (see pt_mrecord_append).
+ * -EINVAL when not started (stop without start); -ETIMEDOUT or -errno when
+ * the row could not be written (the measurement still ends). */
+int pt_measure_stop(pt_measure *m);
+/* The last finished measurement's row (borrowed, valid until the next stop
+ * or free), or NULL before the first stop. */
+const struct pt_mrecord *pt_measure_record(const pt_measure *m);
+
+#define PT__MEASURE_CALL(opts, expr, n)                                           \
+	__extension__({                                                           \
+		pt_measure *PT__CAT(pt__m_, n) = pt_measure_new(__func__, (opts)); \
+		int PT__CAT(pt__mrc_, n);                                         \
+		if (PT__CAT(pt__m_, n))                                           \
+			pt_measure_start(PT__CAT(pt__m_, n));                     \
+		PT__CAT(pt__mrc_, n) = (expr);                                    \
+		if (PT__CAT(pt__m_, n)) {                                         \
+			if (PT__CAT(pt__mrc_, n) != 0)                            \
+				pt_measure_fail(PT__CAT(pt__m_, n), "nonzero return", \
+				                "%d", PT__CAT(pt__mrc_, n));      \
+			pt_measure_stop(PT__CAT(pt__m_, n));                      \
+			pt_measure_free(PT__CAT(pt__m_, n));                      \
+		}                                                                 \
+		PT__CAT(pt__mrc_, n);                                             \
+	})
+/* Measure the int expression EXPR with id = the enclosing function's name;
+ * a nonzero value marks the row broken (error_type "nonzero return",
+ * error_value the value).  Yields EXPR's value. */
+#define PT_MEASURE_CALL(opts, expr) PT__MEASURE_CALL(opts, expr, __COUNTER__)
+
+/* ---- Chrome trace files --------------------------------------------------------
+ *
+ * Events are recorded into per-thread buffers without a lock; a thread
+ * whose buffer holds `commit_events` events converts them to JSON and
+ * appends them to the file (dasf's commit threshold), so memory stays
+ * bounded however long the run.  The file is the JSON object format
+ * {"traceEvents": [...]} with ts and dur in microseconds, loadable by
+ * chrome://tracing, Perfetto and speedscope.  Each thread that records gets
+ * thread_name metadata (its name, or the one given with
+ * pt_trace_thread_name); the process gets process_name metadata.  A trace
+ * survives fork(): the child appends its own events (its pid) to the same
+ * file, under an fcntl lock.
+ */
+
+/* Event phases (the Chrome trace event format). */
+enum pt_trace_phase {
+	PT_PH_COMPLETE = 'X', PT_PH_BEGIN = 'B', PT_PH_END = 'E', PT_PH_INSTANT = 'i',
+	PT_PH_ASYNC_BEGIN = 'b', PT_PH_ASYNC_INSTANT = 'n', PT_PH_ASYNC_END = 'e',
+	PT_PH_FLOW_BEGIN = 's', PT_PH_FLOW_STEP = 't', PT_PH_FLOW_END = 'f',
+	PT_PH_COUNTER = 'C', PT_PH_OBJECT_CREATED = 'N', PT_PH_OBJECT_SNAPSHOT = 'O',
+	PT_PH_OBJECT_DESTROYED = 'D', PT_PH_METADATA = 'M', PT_PH_MARK = 'R',
+};
+/* Instant event scopes. */
+enum pt_trace_scope { PT_SCOPE_GLOBAL = 'g', PT_SCOPE_PROCESS = 'p', PT_SCOPE_THREAD = 't' };
+
+enum pt_trace_arg_type { PT_ARG_INT, PT_ARG_DOUBLE, PT_ARG_STR };
+/* One entry of an event's "args" object. */
+struct pt_trace_arg {
+	const char *key;
+	enum pt_trace_arg_type type;
+	int64_t i;
+	double d;
+	const char *s;
+};
+
+/* One event.  Strings are copied when recorded. */
+struct pt_trace_event {
+	char ph;             /* enum pt_trace_phase */
+	char scope;          /* instant events: enum pt_trace_scope (0 = 't') */
+	const char *name;    /* required except for E */
+	const char *cat;     /* may be NULL */
+	uint64_t ts_ns;      /* pt_trace_now() clock; 0 = now */
+	uint64_t dur_ns;     /* X only */
+	const char *id;      /* async, flow and object events: required */
+	const struct pt_trace_arg *args;
+	unsigned nargs;      /* at most 16 */
+};
+
+struct pt_trace_opts {
+	unsigned commit_events; /* per-thread threshold; default 5000 (dasf) */
+	const char *process_name; /* default: the program's name */
+};
+void pt_trace_opts_init(struct pt_trace_opts *o);
+
+/* Create (truncate) PATH and start a trace.  O may be NULL.  NULL with errno
+ * and pt_last_error() naming the file.  Close with pt_trace_close(). */
+pt_trace *pt_trace_open(const char *path, const struct pt_trace_opts *o);
+/* Write every thread's buffered events, end the JSON, close and free T.  No
+ * thread may record into T any more.  0 or the first write error
+ * (-errno).  In a forked child, flushes the child's events and frees T
+ * without ending the file (the parent does). */
+int pt_trace_close(pt_trace *t);
+/* Write every thread's buffered events now.  0 or -errno. */
+int pt_trace_flush(pt_trace *t);
+/* The clock of trace timestamps: CLOCK_MONOTONIC in nanoseconds (the same
+ * in every process of the machine). */
+uint64_t pt_trace_now(void);
+/* Events recorded so far (all threads). */
+uint64_t pt_trace_count(const pt_trace *t);
+
+/* Record E.  0, -EINVAL for a malformed event (unknown phase, missing name
+ * or id, too many args), -EIO after a write error. */
+int pt_trace_record(pt_trace *t, const struct pt_trace_event *e);
+/* Shorthands, all timestamped now unless they take one. */
+int pt_trace_complete(pt_trace *t, const char *name, const char *cat,
+                      uint64_t ts_ns, uint64_t dur_ns);
+int pt_trace_begin(pt_trace *t, const char *name, const char *cat);
+int pt_trace_end(pt_trace *t, const char *name, const char *cat);
+int pt_trace_instant(pt_trace *t, const char *name, char scope);
+/* A counter event: series SERIES of counter NAME takes VALUE. */
+int pt_trace_counter(pt_trace *t, const char *name, const char *series, double value);
+/* Name the calling thread's track (thread_name metadata; copied). */
+int pt_trace_thread_name(pt_trace *t, const char *name);
+/* Name the calling process (process_name metadata; copied). */
+int pt_trace_process_name(pt_trace *t, const char *name);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,11 @@ Suite *suite_loader(void);
 Suite *suite_topology(void);
 Suite *suite_trial(void);
 Suite *suite_results(void);
+Suite *suite_report(void);
+Suite *suite_prof(void);
+Suite *suite_stamps(void);
+Suite *suite_trace(void);
+Suite *suite_mrecord(void);
 
 /* Directory of the test task modules ($TEST_TASKS, set by `make check`). */
 static inline const char *test_tasks_dir(void)

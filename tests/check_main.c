@@ -16,6 +16,11 @@ int main(void)
 	srunner_add_suite(sr, suite_topology());
 	srunner_add_suite(sr, suite_trial());
 	srunner_add_suite(sr, suite_results());
+	srunner_add_suite(sr, suite_report());
+	srunner_add_suite(sr, suite_prof());
+	srunner_add_suite(sr, suite_stamps());
+	srunner_add_suite(sr, suite_trace());
+	srunner_add_suite(sr, suite_mrecord());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

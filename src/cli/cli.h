@@ -23,7 +23,8 @@ enum {
 	CMD_TASKS = 1 << 2,
 	CMD_TUNE = 1 << 3,
 	CMD_FIT = 1 << 4,
-	CMD_ALL = CMD_RUN | CMD_TOPOLOGY | CMD_TASKS | CMD_TUNE | CMD_FIT,
+	CMD_REPORT = 1 << 5,
+	CMD_ALL = CMD_RUN | CMD_TOPOLOGY | CMD_TASKS | CMD_TUNE | CMD_FIT | CMD_REPORT,
 	CMD_MEASURE = CMD_RUN | CMD_TUNE,
 };
 
@@ -32,7 +33,8 @@ enum opt_id {
 	OPT_WARMUP, OPT_PLACEMENT, OPT_REPEAT, OPT_PARAM, OPT_OUTPUT, OPT_JSON,
 	OPT_QUIET, OPT_NO_LATENCY, OPT_NO_COUNTERS, OPT_TOPOLOGY,
 	OPT_MIN, OPT_MAX, OPT_STRATEGY, OPT_BUDGET, OPT_TOLERANCE, OPT_SEED,
-	OPT_TIMEOUT, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT,
+	OPT_TIMEOUT, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT, OPT_TRACE,
+	OPT_FORMAT, OPT_COMPARE, OPT_THRESHOLD, OPT_GATE, OPT_STRICT, OPT_PLOT,
 };
 
 enum opt_arg { ARG_NONE, ARG_STRING, ARG_COUNT, ARG_ITEMS, ARG_SECONDS };
@@ -68,6 +70,7 @@ struct cli_opts {
 	enum pt_isolation isolation;
 	double timeout;         /* seconds; < 0 = choose from the duration */
 	uint64_t memory_limit;  /* bytes, 0 = none */
+	const char *trace;      /* --trace FILE, or NULL */
 	uint64_t items;
 	double duration;
 	double warmup;
@@ -79,6 +82,16 @@ struct cli_opts {
 	int json, quiet, no_latency, no_counters;
 	int argc;               /* positional arguments left */
 	char **argv;
+	struct report_opts {    /* `report` (cmd-report.c) */
+		const char *format; /* --format LIST, or NULL */
+		const char *compare; /* --compare BASE, or NULL */
+		const char *plot;   /* --plot FILE, or NULL */
+		double threshold;   /* fraction; 0: the default */
+		unsigned gate;      /* metric bits (1u << PT_METRIC_*); 0: the default */
+		int strict;
+		const char **outputs; /* every -o FILE in order (the array is owned) */
+		size_t noutputs;
+	} report;
 };
 
 struct cli_command {
@@ -106,6 +119,11 @@ int cmd_topology(struct cli_opts *o);
 int cmd_tasks(struct cli_opts *o);
 int cmd_tune(struct cli_opts *o);
 int cmd_fit(struct cli_opts *o);
+int cmd_report(struct cli_opts *o);
+/* Apply a `report` option (OPT_FORMAT .. OPT_PLOT) to O; 0, or -2 after a
+ * usage error, as cli_parse() returns. */
+int report_option(const char *cmd, enum opt_id id, const char *shown, const char *val,
+		  struct cli_opts *o);
 
 /* Human output. */
 void fmt_duration(char *buf, size_t len, double seconds);
@@ -131,12 +149,15 @@ struct measure {
 	pt_results *r;
 	struct pt_trial_config trial;
 	int progress;           /* progress lines on stderr */
+	pt_trace *trace;        /* --trace: the Chrome trace being written, or NULL */
+	int save_failed;        /* the last save went to FALLBACK instead */
+	char fallback[64];
 };
 /* Load the task and topology, create the document, install the signal
  * handlers.  0, or the exit status after printing why not. */
 int measure_open(struct cli_opts *o, const char *command, struct measure *ms);
-/* Write the document (atomically); on failure say why and save a copy in
- * /tmp.  0 or -1. */
+/* Write the document (atomically); on failure say why (once) and save it
+ * in /tmp instead.  0 or -1. */
 int measure_save(const struct cli_opts *o, struct measure *ms);
 /* Mark an interruption, save, print the document; returns the exit status. */
 int measure_finish(const struct cli_opts *o, struct measure *ms, int ret);

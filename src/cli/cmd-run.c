@@ -35,10 +35,7 @@ int cmd_run(struct cli_opts *o)
 				pt_status_name(st->status), pt_trial_message(tr));
 		pt_results_add_trial(ms.r, tr);
 		/* save after every trial: an interrupted run keeps what it measured */
-		if (measure_save(o, &ms) < 0) {
-			ret = EXIT_USAGE;
-			break;
-		}
+		measure_save(o, &ms);
 	}
 	if (ms.progress)
 		fputs("\r\033[K", stderr);

@@ -18,10 +18,12 @@ static const struct cli_command commands[] = {
 	  cmd_tasks },
 	{ "fit", CMD_FIT, "FILE.csv",
 	  "Fit the Universal Scalability Law to workers,throughput rows.", cmd_fit },
+	{ "report", CMD_REPORT, "[FILE]...",
+	  "Show results documents as tables, JSON, CSV, Markdown, traces or plots; "
+	  "gate on a baseline.", cmd_report },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-volatile int cli_interrupted;
 
 static void usage(FILE *f)
 {

@@ -5,9 +5,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+volatile int cli_interrupted;
 
 static void on_signal(int sig)
 {
@@ -77,6 +80,10 @@ static char *config_json(const struct cli_opts *o, const char *command)
 	cJSON_AddStringToObject(c, "isolation", pt_isolation_name(o->isolation));
 	cJSON_AddNumberToObject(c, "timeout_s", o->timeout);
 	cJSON_AddNumberToObject(c, "memory_limit", (double)o->memory_limit);
+	if (o->trace)
+		cJSON_AddStringToObject(c, "trace", o->trace);
+	else
+		cJSON_AddNullToObject(c, "trace");
 	s = cJSON_PrintUnformatted(c);
 	cJSON_Delete(c);
 	return s;
@@ -86,20 +93,28 @@ static char *config_json(const struct cli_opts *o, const char *command)
 static int check_output(const char *path)
 {
 	char *dir = strdup(path), *slash;
-	int ok;
+	struct stat st;
+	int ok, isdir;
 
 	if (!dir)
 		return -1;
+	/* a character device (/dev/null) is written into, not replaced */
+	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode) && access(path, W_OK) == 0) {
+		free(dir);
+		return 0;
+	}
 	slash = strrchr(dir, '/');
 	if (slash == dir)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
-	ok = access(slash ? dir : ".", W_OK) == 0;
+	/* the parent must be a directory: access() alone accepts a file */
+	isdir = stat(slash ? dir : ".", &st) == 0 && S_ISDIR(st.st_mode);
+	ok = isdir && access(slash ? dir : ".", W_OK) == 0;
 	if (!ok)
 		cli_error("cannot write '%s': %s; choose a writable place with -o FILE", path,
 			  access(slash ? dir : ".", F_OK) ? "no such directory"
-							  : "the directory is not writable");
+			  : !isdir ? "not a directory" : "the directory is not writable");
 	free(dir);
 	return ok ? 0 : -1;
 }
@@ -152,6 +167,15 @@ int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
 	ms->trial.isolation = o->isolation;
 	ms->trial.memory_limit = o->memory_limit;
 	ms->trial.timeout_s = o->timeout;
+	if (o->trace) {
+		ms->trace = pt_trace_open(o->trace, NULL);
+		if (!ms->trace) {
+			cli_error("%s; choose a writable place with --trace FILE", pt_last_error());
+			measure_close(ms);
+			return EXIT_USAGE;
+		}
+		ms->trial.trace = ms->trace;
+	}
 	ms->progress = !o->quiet && isatty(2);
 	cli_install_signals();
 	return 0;
@@ -159,15 +183,23 @@ int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
 
 int measure_save(const struct cli_opts *o, struct measure *ms)
 {
-	char fallback[64];
-
-	if (pt_results_write(ms->r, o->output) == 0)
+	if (pt_results_write(ms->r, o->output) == 0) {
+		if (ms->save_failed)
+			cli_error("the results are now saved to '%s'", o->output);
+		ms->save_failed = 0;
 		return 0;
-	cli_error("%s", pt_last_error());
-	/* never lose measured results: put them somewhere and say where */
-	snprintf(fallback, sizeof(fallback), "/tmp/proftune-%ld.json", (long)getpid());
-	if (pt_results_write(ms->r, fallback) == 0)
-		cli_error("the results were saved to '%s' instead", fallback);
+	}
+	/* never lose measured results: put them somewhere and say where, once */
+	if (!ms->save_failed)
+		cli_error("%s", pt_last_error());
+	snprintf(ms->fallback, sizeof(ms->fallback), "/tmp/proftune-%ld.json", (long)getpid());
+	if (pt_results_write(ms->r, ms->fallback) == 0) {
+		if (!ms->save_failed)
+			cli_error("the results are saved to '%s' instead", ms->fallback);
+	} else if (!ms->save_failed) {
+		cli_error("%s", pt_last_error());
+	}
+	ms->save_failed = 1;
 	return -1;
 }
 
@@ -179,6 +211,14 @@ int measure_finish(const struct cli_opts *o, struct measure *ms, int ret)
 	}
 	if (measure_save(o, ms) < 0 && ret == EXIT_OK)
 		ret = EXIT_USAGE;
+	if (ms->trace) {
+		if (pt_trace_close(ms->trace) < 0) {
+			cli_error("%s", pt_last_error());
+			if (ret == EXIT_OK)
+				ret = EXIT_USAGE;
+		}
+		ms->trace = NULL;
+	}
 	if (o->json) {
 		char *text = pt_results_json(ms->r);
 
@@ -203,6 +243,7 @@ int measure_finish(const struct cli_opts *o, struct measure *ms, int ret)
 
 void measure_close(struct measure *ms)
 {
+	pt_trace_close(ms->trace);
 	pt_results_free(ms->r);
 	pt_topology_free(ms->t);
 	pt_module_close(ms->m);

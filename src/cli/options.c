@@ -46,8 +46,10 @@ const struct cli_option cli_options[] = {
 	  "(default 1); tune: trials per count (exhaustive) or at most (auto) (default 3)" },
 	{ OPT_PARAM, "param", 'p', ARG_STRING, "KEY=VALUE", CMD_MEASURE,
 	  "task parameter (repeatable)" },
-	{ OPT_OUTPUT, "output", 'o', ARG_STRING, "FILE", CMD_MEASURE,
-	  "write the results document to FILE (default proftune.json)" },
+	{ OPT_OUTPUT, "output", 'o', ARG_STRING, "FILE", CMD_MEASURE | CMD_REPORT,
+	  "run, tune: write the results document to FILE (default proftune.json); "
+	  "report: write the report to FILE instead of standard output (its format from "
+	  "the name, or one -o per --format)" },
 	{ OPT_JSON, "json", 0, ARG_NONE, NULL, CMD_ALL,
 	  "print JSON on stdout instead of tables" },
 	{ OPT_QUIET, "quiet", 'q', ARG_NONE, NULL, CMD_ALL,
@@ -60,8 +62,9 @@ const struct cli_option cli_options[] = {
 	  "plan for an hwloc synthetic machine, e.g. 'package:2 core:8 pu:2' "
 	  "(workers are then not bound)" },
 	{ OPT_ISOLATION, "isolation", 0, ARG_STRING, "MODE", CMD_MEASURE,
-	  "where trials run: trial (a supervised child process per trial; default) or "
-	  "none (in proftune's own process, for debuggers)" },
+	  "where trials run: trial (a supervised child process per trial; default), "
+	  "process (also each worker a process of its own) or none (in proftune's "
+	  "own process, for debuggers)" },
 	{ OPT_NO_ISOLATION, "no-isolation", 0, ARG_NONE, NULL, CMD_MEASURE,
 	  "same as --isolation none" },
 	{ OPT_TIMEOUT, "timeout", 0, ARG_SECONDS, "TIME", CMD_MEASURE,
@@ -70,6 +73,25 @@ const struct cli_option cli_options[] = {
 	{ OPT_MEMORY_LIMIT, "memory-limit", 0, ARG_STRING, "BYTES", CMD_MEASURE,
 	  "address-space limit of an isolated trial (K/M/G suffixes are powers of "
 	  "1024); a trial over it is recorded as out-of-memory" },
+	{ OPT_TRACE, "trace", 0, ARG_STRING, "FILE", CMD_MEASURE,
+	  "also write a Chrome trace (chrome://tracing, Perfetto, speedscope) to FILE: "
+	  "a track per worker, trial spans, the task's blocks and stamps, memory and "
+	  "counter samples" },
+	{ OPT_FORMAT, "format", 'f', ARG_STRING, "LIST", CMD_REPORT,
+	  "table (default), json, csv, csv-blocks, csv-measurements, markdown, trace, "
+	  "gbench or svg; a comma-separated list with one -o FILE each" },
+	{ OPT_COMPARE, "compare", 'c', ARG_STRING, "BASE", CMD_REPORT,
+	  "compare the results (FILE, default proftune.json) with the baseline document "
+	  "BASE; exit 3 on a significant regression" },
+	{ OPT_THRESHOLD, "threshold", 0, ARG_STRING, "PERCENT", CMD_REPORT,
+	  "with --compare: a regression is a change worse than PERCENT (default 5)" },
+	{ OPT_GATE, "gate", 0, ARG_STRING, "LIST", CMD_REPORT,
+	  "with --compare: the metrics that fail the comparison, from throughput, p99 "
+	  "and memory (default throughput)" },
+	{ OPT_STRICT, "strict", 0, ARG_NONE, NULL, CMD_REPORT,
+	  "with --compare: inconclusive comparisons (too few trials, too noisy) fail too" },
+	{ OPT_PLOT, "plot", 0, ARG_STRING, "FILE.svg", CMD_REPORT,
+	  "also draw throughput and latency against workers as an SVG image" },
 	{ OPT_HELP, "help", 'h', ARG_NONE, NULL, CMD_ALL, "show this help and exit" },
 	{ OPT_VERSION, "version", 'V', ARG_NONE, NULL, CMD_ALL, "show the version and exit" },
 };
@@ -380,6 +402,7 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 			return -2;
 		}
 		o->output = val;
+		o->report.outputs[o->report.noutputs++] = val;
 		return 0;
 	case OPT_TOPOLOGY:
 		o->topology = val;
@@ -392,14 +415,24 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 			o->isolation = PT_ISOLATE_TRIAL;
 		} else if (strcmp(val, "none") == 0) {
 			o->isolation = PT_ISOLATE_NONE;
+		} else if (strcmp(val, "process") == 0) {
+			o->isolation = PT_ISOLATE_PROCESS;
 		} else {
-			cli_usage_error(cmd->name, "%s '%s': unknown isolation; use trial or none",
+			cli_usage_error(cmd->name, "%s '%s': unknown isolation; use trial, process "
+					"or none",
 					shown, val);
 			return -2;
 		}
 		return 0;
 	case OPT_NO_ISOLATION:
 		o->isolation = PT_ISOLATE_NONE;
+		return 0;
+	case OPT_TRACE:
+		if (!*val) {
+			cli_usage_error(cmd->name, "%s: the file name is empty", shown);
+			return -2;
+		}
+		o->trace = val;
 		return 0;
 	case OPT_TIMEOUT:
 		d = parse_seconds(val);
@@ -428,6 +461,13 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 	case OPT_NO_COUNTERS:
 		o->no_counters = 1;
 		return 0;
+	case OPT_FORMAT:
+	case OPT_COMPARE:
+	case OPT_THRESHOLD:
+	case OPT_GATE:
+	case OPT_STRICT:
+	case OPT_PLOT:
+		return report_option(cmd->name, opt->id, shown, val, o);
 	}
 	return 0;
 }
@@ -449,7 +489,8 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_o
 	o->output = "proftune.json";
 	o->params = pt_params_new();
 	o->argv = calloc((size_t)argc + 1, sizeof(char *));
-	if (!o->params || !o->argv) {
+	o->report.outputs = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o->params || !o->argv || !o->report.outputs) {
 		cli_error("out of memory");
 		return -2;
 	}
@@ -519,4 +560,5 @@ void cli_opts_release(struct cli_opts *o)
 	free(o->workers_list);
 	pt_params_free(o->params);
 	free(o->argv);
+	free(o->report.outputs);
 }

@@ -8,9 +8,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +32,9 @@ extern char **environ;
  * The parent keeps the last trial's data whatever happens to the child.
  */
 
+/* How long an interrupted trial may take to stop before it is killed: a
+ * task blocked in a call that ignores the interrupt must not hold proftune. */
+#define INTERRUPT_GRACE_NS 2000000000ull
 /* Frames kept in a crash backtrace: enough to see through the task's
  * callbacks into proftune's loop. */
 #define BACKTRACE_FRAMES 32
@@ -38,10 +43,12 @@ static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, S
 
 static int report_fd = -1;
 static char alt_stack[64 * 1024];
+/* the thread reporting a crash, 0 before any */
+static _Atomic pid_t crash_tid;
 
 const char *pt_isolation_name(enum pt_isolation i)
 {
-	return i == PT_ISOLATE_TRIAL ? "trial" : "none";
+	return i == PT_ISOLATE_PROCESS ? "process" : i == PT_ISOLATE_TRIAL ? "trial" : "none";
 }
 
 /* ---- the child: async-signal-safe reporting ----------------------------- */
@@ -84,20 +91,6 @@ static unsigned long long vm_size(void)
 	return pages * (unsigned long long)sysconf(_SC_PAGESIZE);
 }
 
-static void write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
 static void on_crash(int sig)
 {
 	void *frames[BACKTRACE_FRAMES];
@@ -106,7 +99,18 @@ static void on_crash(int sig)
 	uint64_t item;
 	int worker, n;
 	size_t at = 0;
+	pid_t me = gettid(), first = 0;
 
+	/* workers may crash together: the first one reports and ends the
+	 * process, the others wait for that (a crash while reporting ends it) */
+	if (!atomic_compare_exchange_strong(&crash_tid, &first, me)) {
+		if (first != me)
+			for (;;)
+				pause();
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	pt_trial_where(&phase, &worker, &item);
 	at = put_str(buf, at, sizeof(buf), "C ");
 	at = put_num(buf, at, sizeof(buf), (unsigned)sig, 0);
@@ -119,10 +123,10 @@ static void on_crash(int sig)
 	at = put_str(buf, at, sizeof(buf), " ");
 	at = put_num(buf, at, sizeof(buf), vm_size(), 0);
 	at = put_str(buf, at, sizeof(buf), "\n");
-	write_all(report_fd, buf, at);
+	pt_write_all(report_fd, buf, at);
 	n = backtrace(frames, BACKTRACE_FRAMES);
 	for (int i = 0; i < n; i++) {
-		write_all(report_fd, "B ", 2);
+		pt_write_all(report_fd, "B ", 2);
 		backtrace_symbols_fd(&frames[i], 1, report_fd);
 	}
 	signal(sig, SIG_DFL);
@@ -131,8 +135,10 @@ static void on_crash(int sig)
 
 static void on_exit_call(void)
 {
-	write_all(report_fd, "X\n", 2);
+	pt_write_all(report_fd, "X\n", 2);
 }
+
+static pid_t supervisor;
 
 static void child_prepare(const struct pt_trial_config *c)
 {
@@ -140,12 +146,16 @@ static void child_prepare(const struct pt_trial_config *c)
 	stack_t ss = { .ss_sp = alt_stack, .ss_size = sizeof(alt_stack) };
 	void *warm[2];
 
+	/* the trial dies with proftune, even by kill -9: no orphaned task */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != supervisor)
+		_exit(1);
 	/* load the unwinder now: backtrace() may allocate on first use */
 	backtrace(warm, 2);
 	sigaltstack(&ss, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_crash;
-	sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+	sa.sa_flags = SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
 		sigaction(crash_signals[i], &sa, NULL);
@@ -164,16 +174,20 @@ static void child_main(pt_module *m, const pt_topology *t, const struct pt_trial
 	char *json, head[32];
 
 	child_prepare(c);
-	inner.isolation = PT_ISOLATE_NONE;
+	/* the child runs the trial itself; process workers stay processes */
+	if (inner.isolation != PT_ISOLATE_PROCESS)
+		inner.isolation = PT_ISOLATE_NONE;
 	tr = pt_trial_run_inprocess(m, t, &inner);
 	if (!tr)
 		tr = pt_trial_new_empty(t, c, PT_STATUS_FAILED, pt_last_error());
 	json = tr ? pt_trial_json(tr) : NULL;
 	if (json) {
 		snprintf(head, sizeof(head), "R %zu\n", strlen(json));
-		write_all(report_fd, head, strlen(head));
-		write_all(report_fd, json, strlen(json));
+		pt_write_all(report_fd, head, strlen(head));
+		pt_write_all(report_fd, json, strlen(json));
 	}
+	free(json);
+	pt_trial_free(tr);
 	_exit(0);
 }
 
@@ -253,12 +267,13 @@ static pt_trial *trial_lost(const pt_topology *t, const struct pt_trial_config *
 	return tr;
 }
 
-/* Run addr2line on PATH at OFFSET: "function at file:line", malloc'd, or NULL
- * when binutils is missing or knows nothing. */
+/* Run addr2line on PATH at OFFSET: "function at file:line", with the
+ * functions it was inlined into, malloc'd; NULL when binutils is missing or
+ * knows nothing. */
 static char *addr2line(const char *path, const char *offset)
 {
-	char *argv[] = { "addr2line", "-f", "-C", "-e", (char *)path, (char *)offset, NULL };
-	char out[1024] = "", *nl, *res = NULL;
+	char *argv[] = { "addr2line", "-f", "-C", "-i", "-e", (char *)path, (char *)offset, NULL };
+	char out[2048] = "", *res = NULL, *line, *save = NULL;
 	posix_spawn_file_actions_t fa;
 	int fds[2], st;
 	size_t len = 0;
@@ -283,31 +298,40 @@ static char *addr2line(const char *path, const char *offset)
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	out[len] = '\0';
-	nl = strchr(out, '\n');
-	if (!nl || out[0] == '?')
+	if (out[0] == '?' || out[0] == '\0')
 		return NULL;
-	*nl = '\0';
-	char *file = nl + 1, *end = strchr(file, '\n');
+	/* pairs of lines: function, then file:line; inlined frames first */
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *file = strtok_r(NULL, "\n", &save), *next;
 
-	if (end)
-		*end = '\0';
-	if (*file && *file != '?')
-		res = pt_asprintf("%s at %s", out, file);
-	else
-		res = strdup(out);
+		next = pt_asprintf("%s%s%s%s%s", res ? res : "", res ? ", inlined in " : "", line,
+				   file && *file != '?' ? " at " : "",
+				   file && *file != '?' ? file : "");
+		free(res);
+		res = next;
+		if (!res)
+			break;
+	}
 	return res;
 }
 
 /* Add the function (and source line, when known) to frames of the form
- * "object(+0xOFFSET)[address]" that backtrace() could not name. */
+ * "object(+0xOFFSET)[address]" that backtrace() could not name.  Return
+ * addresses point after their call: they are looked up one byte earlier,
+ * except frame 1, the signal trampoline, and frame 2, the instruction the
+ * signal interrupted (frame 0 is the crash handler). */
 static void symbolise(cJSON *frames)
 {
 	cJSON *f;
+	int index = 0;
 
 	cJSON_ArrayForEach(f, frames) {
 		const char *s = f->valuestring, *open = strstr(s, "(+0x"), *close;
 		char path[512], off[32], *sym, *line;
+		unsigned long long addr;
+		int exact = index == 1 || index == 2;
 
+		index++;
 		if (!open || !(close = strchr(open, ')')) || (size_t)(open - s) >= sizeof(path) ||
 		    (size_t)(close - open - 2) >= sizeof(off))
 			continue;
@@ -315,6 +339,8 @@ static void symbolise(cJSON *frames)
 		path[open - s] = '\0';
 		memcpy(off, open + 2, (size_t)(close - open - 2));
 		off[close - open - 2] = '\0';
+		addr = strtoull(off, NULL, 16);
+		snprintf(off, sizeof(off), "0x%llx", exact || addr == 0 ? addr : addr - 1);
 		sym = addr2line(path, off);
 		if (!sym)
 			continue;
@@ -334,7 +360,8 @@ static char *sig_name(int sig, char *buf, size_t len)
 	return buf;
 }
 
-/* Make sense of what the child said and how it ended. */
+/* Make sense of what the child said and how it ended.  TIMED_OUT: 1 when it
+ * was killed at the timeout, 2 when killed after an interrupt. */
 static pt_trial *conclude(const pt_topology *t, const struct pt_trial_config *c, char *buf,
 			  size_t len, int wstatus, int timed_out)
 {
@@ -374,6 +401,12 @@ static pt_trial *conclude(const pt_topology *t, const struct pt_trial_config *c,
 		p = nl + 1;
 	}
 
+	if (timed_out == 2) {
+		cJSON_Delete(frames);
+		snprintf(msg, sizeof(msg), "interrupted; the task did not stop within %g s and "
+			 "was killed", INTERRUPT_GRACE_NS / 1e9);
+		return trial_lost(t, c, PT_STATUS_INTERRUPTED, msg, NULL);
+	}
 	if (timed_out) {
 		cJSON_Delete(frames);
 		snprintf(msg, sizeof(msg), "the trial did not finish within %g s and was killed; "
@@ -442,6 +475,7 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	uint64_t deadline = c->timeout_s > 0 ? pt_now_ns() + (uint64_t)(c->timeout_s * 1e9) : 0;
+	uint64_t kill_at = 0; /* after an interrupt: the end of the grace period */
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
@@ -449,6 +483,7 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 		return NULL;
 	}
 	fflush(NULL);
+	supervisor = getpid();
 	pid = fork();
 	if (pid < 0) {
 		int err = errno;
@@ -483,6 +518,11 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 		if (pt_interrupted() && !forwarded) {
 			kill(pid, SIGINT);
 			forwarded = 1;
+			kill_at = pt_now_ns() + INTERRUPT_GRACE_NS;
+		}
+		if (kill_at && pt_now_ns() >= kill_at) {
+			timed_out = 2;
+			break;
 		}
 		r = poll(&pfd, 1, wait_ms);
 		if (r < 0 && errno != EINTR)

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -130,6 +131,27 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r)
 	double span = r->end_s - r->start_s;
 
 	add_num(o, "index", r->index);
+	add_num(o, "pid", r->pid);
+	add_num(o, "tid", r->tid);
+	if (tr->config.isolation == PT_ISOLATE_PROCESS) {
+		add_num(o, "ppid", r->ppid);
+		cJSON_AddStringToObject(o, "process_name", r->process_name);
+		cJSON_AddStringToObject(o, "parent_process_name", r->parent_process_name);
+		cJSON_AddBoolToObject(o, "broken", r->broken);
+		if (r->broken) {
+			char name[32];
+			const char *ab = r->exit_signal ? sigabbrev_np(r->exit_signal) : NULL;
+
+			snprintf(name, sizeof(name), "SIG%s", ab ? ab : "?");
+			if (r->exit_signal)
+				cJSON_AddStringToObject(o, "signal", name);
+			else
+				cJSON_AddNullToObject(o, "signal");
+			add_num(o, "exit_status", r->exit_status);
+			cJSON_AddStringToObject(o, "phase", r->broken_phase);
+			add_num(o, "item", (double)r->broken_item);
+		}
+	}
 	add_num(o, "cpu", r->slot.pu);
 	add_num(o, "core", r->slot.core);
 	add_num(o, "numa_node", r->slot.numa);
@@ -221,6 +243,8 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	a = cJSON_AddArrayToObject(o, "per_worker");
 	for (unsigned i = 0; i < tr->s.workers; i++)
 		cJSON_AddItemToArray(a, worker_json(tr, &tr->workers[i]));
+	if (tr->instrumentation)
+		cJSON_AddItemToObject(o, "instrumentation", cJSON_Duplicate(tr->instrumentation, 1));
 	return o;
 }
 
@@ -422,15 +446,49 @@ char *pt_results_json(const pt_results *r)
 	return s;
 }
 
+/* PATH is a character device (/dev/null, /dev/full, a terminal): write into
+ * it; replacing the device node with a file would destroy it. */
+static int write_device(const char *path, const char *text)
+{
+	const char *parts[2] = { text, "\n" };
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), err;
+
+	if (fd < 0) {
+		err = errno;
+		return pt_fail(err, "cannot write '%s': %s", path, strerror(err));
+	}
+	for (int i = 0; i < 2; i++) {
+		err = -pt_write_all(fd, parts[i], strlen(parts[i]));
+		if (err) {
+			close(fd);
+			return pt_fail(err, "cannot write '%s': %s", path, strerror(err));
+		}
+	}
+	if (close(fd) != 0) {
+		err = errno;
+		return pt_fail(err, "cannot write '%s': %s", path, strerror(err));
+	}
+	return 0;
+}
+
 int pt_write_file_atomic(const char *path, const char *text)
 {
 	char *copy = strdup(path), *dir, *tmp = NULL;
 	size_t len = strlen(text);
+	struct stat st;
 	mode_t mask;
 	int fd = -1, ret = 0, err;
 
 	if (!copy)
 		return pt_fail(ENOMEM, "out of memory");
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		free(copy);
+		if (S_ISCHR(st.st_mode))
+			return write_device(path, text);
+		/* a FIFO, socket or block device is not replaced either */
+		return pt_fail(EINVAL, "cannot write '%s': not a regular file; choose a "
+			       "file with -o FILE", path);
+	}
 	dir = dirname(copy);
 	tmp = pt_asprintf("%s/.%s.XXXXXX", dir, "proftune-tmp");
 	if (!tmp) {
@@ -451,17 +509,10 @@ int pt_write_file_atomic(const char *path, const char *text)
 	mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? errno : EIO;
-			ret = pt_fail(err, "cannot write '%s': %s", path, strerror(err));
-			goto out;
-		}
-		off += (size_t)n;
+	err = -pt_write_all(fd, text, len);
+	if (err) {
+		ret = pt_fail(err, "cannot write '%s': %s", path, strerror(err));
+		goto out;
 	}
 	if (write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
 		err = errno ? errno : EIO;

@@ -10,13 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "hist.h"
 #include "module.h"
 #include "params.h"
+#include "prof.h"
 #include "sysmon.h"
 #include "topology.h"
 #include "trial.h"
@@ -42,10 +46,26 @@ struct barrier {
 	unsigned long generation;
 };
 
-static void barrier_init(struct barrier *b, unsigned parties)
+/* PSHARED: the barrier lives in shared memory and joins processes; its
+ * mutex is robust, so a worker process dying inside it cannot block the
+ * others. */
+static void barrier_init(struct barrier *b, unsigned parties, int pshared)
 {
-	pthread_mutex_init(&b->lock, NULL);
-	pthread_cond_init(&b->cond, NULL);
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+
+	pthread_mutexattr_init(&ma);
+	pthread_condattr_init(&ca);
+	if (pshared) {
+		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+		pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+		pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+	}
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&b->lock, &ma);
+	pthread_cond_init(&b->cond, &ca);
+	pthread_mutexattr_destroy(&ma);
+	pthread_condattr_destroy(&ca);
 	b->parties = parties;
 	b->waiting = 0;
 	b->generation = 0;
@@ -55,6 +75,12 @@ static void barrier_destroy(struct barrier *b)
 {
 	pthread_mutex_destroy(&b->lock);
 	pthread_cond_destroy(&b->cond);
+}
+
+static void barrier_lock(struct barrier *b)
+{
+	if (pthread_mutex_lock(&b->lock) == EOWNERDEAD)
+		pthread_mutex_consistent(&b->lock);
 }
 
 static void barrier_release_locked(struct barrier *b)
@@ -68,7 +94,7 @@ static void barrier_wait(struct barrier *b)
 {
 	unsigned long gen;
 
-	pthread_mutex_lock(&b->lock);
+	barrier_lock(b);
 	gen = b->generation;
 	if (++b->waiting >= b->parties) {
 		barrier_release_locked(b);
@@ -79,10 +105,47 @@ static void barrier_wait(struct barrier *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* Wait at the barrier, calling POLL every 20 ms while waiting; POLL may
+ * shrink the barrier (it runs without the lock). */
+static void barrier_wait_polling(struct barrier *b, void (*poll)(void *), void *arg)
+{
+	unsigned long gen;
+
+	barrier_lock(b);
+	gen = b->generation;
+	if (++b->waiting >= b->parties) {
+		barrier_release_locked(b);
+		pthread_mutex_unlock(&b->lock);
+		return;
+	}
+	while (gen == b->generation) {
+		struct timespec ts;
+		int rc;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 20000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		rc = pthread_cond_timedwait(&b->cond, &b->lock, &ts);
+		if (rc == EOWNERDEAD)
+			pthread_mutex_consistent(&b->lock);
+		if (gen != b->generation)
+			break;
+		if (rc == ETIMEDOUT || rc == EOWNERDEAD) {
+			pthread_mutex_unlock(&b->lock);
+			poll(arg);
+			barrier_lock(b);
+		}
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
 /* Remove parties that will never arrive (their threads failed to start). */
 static void barrier_shrink(struct barrier *b, unsigned by)
 {
-	pthread_mutex_lock(&b->lock);
+	barrier_lock(b);
 	b->parties -= by;
 	if (b->waiting && b->waiting >= b->parties)
 		barrier_release_locked(b);
@@ -99,6 +162,7 @@ struct pt_ctx {
 	char *skip;
 	struct pt_named_list notes;
 	struct pt_named_list memory;
+	struct pt_instr *instr;            /* the task's profiler (instr.c) */
 };
 
 struct pt_pool;
@@ -132,6 +196,16 @@ struct pt_worker {
 	struct rusage ru0, ru1;
 	int cpu_start, cpu_end;
 	pthread_t thread;
+	struct pt_perf_value perfv[PT_PERF_EVENTS]; /* read by the worker itself */
+	/* process workers (--isolation process) */
+	pid_t pid, tid, ppid;
+	char comm[32], parent_comm[32];
+	int exit_signal;         /* the signal that ended the worker process, or 0 */
+	int exit_status;         /* its exit status when it ended without one */
+	int reaped;
+	int done;                /* reached its normal end */
+	char *arena;             /* shared memory for the names it leaves behind */
+	size_t arena_size;
 } __attribute__((aligned(64)));
 
 struct pt_pool {
@@ -146,6 +220,9 @@ struct pt_pool {
 	atomic_uint finished;    /* workers done with the measured phase */
 	uint64_t limit;          /* fixed-items mode: items of the phase, else 0 */
 	uint64_t t0;             /* trial start, for relative times */
+	int processes;           /* workers are processes, the pool is shared memory */
+	unsigned dead;           /* worker processes that ended abnormally */
+	size_t mapped;           /* bytes of the shared mapping holding the pool */
 };
 
 /* ---- names and messages ------------------------------------------------ */
@@ -344,6 +421,16 @@ int pt_worker_numa(const pt_worker *w)
 	return w->numa;
 }
 
+pt_prof *pt_worker_prof(pt_worker *w)
+{
+	return pt_instr_prof(w->ctx->instr);
+}
+
+pt_prof *pt_ctx_prof(pt_ctx *ctx)
+{
+	return pt_instr_prof(ctx->instr);
+}
+
 int pt_error(pt_worker *w, const char *fmt, ...)
 {
 	char buf[256];
@@ -523,7 +610,15 @@ static void *worker_main(void *arg)
 	struct pt_pool *p = w->pool;
 	const struct pt_trial_config *c = p->cfg;
 
+	/* a stack for the crash reporter, so a stack overflow is reported too */
+	stack_t alt = { .ss_size = 64 * 1024 }, off = { .ss_flags = SS_DISABLE };
+
+	alt.ss_sp = malloc(alt.ss_size);
+	if (alt.ss_sp)
+		sigaltstack(&alt, NULL);
 	tl_worker = w;
+	w->tid = gettid();
+	pt_instr_worker_begin(w->ctx->instr, w->index);
 	w->phase = "worker_setup";
 	if (w->cpu >= 0 && pt_topology_bind_thread(p->topo, w->cpu) < 0) {
 		pt_msg_add(&w->msgs, pt_last_error(), 1);
@@ -548,7 +643,8 @@ static void *worker_main(void *arg)
 	barrier_wait(&p->barrier); /* 1: everyone set up */
 	barrier_wait(&p->barrier); /* 2: warm-up may start */
 	w->phase = "warmup";
-	if (!atomic_load(&p->abort))
+	/* --warmup 0 runs no unmeasured item at all */
+	if (!atomic_load(&p->abort) && c->warmup_s > 0)
 		run_phase(w, 0);
 	barrier_wait(&p->barrier); /* 3: warm-up over */
 	/* what the warm-up counted is not part of the measurement (a failed
@@ -559,6 +655,7 @@ static void *worker_main(void *arg)
 		w->errors = 0;
 		pt_msg_release(&w->msgs);
 		w->msgs.total = 0;
+		pt_instr_worker_measure(w->ctx->instr);
 	}
 	if (!atomic_load(&p->abort)) {
 		w->cpu_start = current_cpu();
@@ -576,13 +673,21 @@ static void *worker_main(void *arg)
 			pt_perf_disable(&w->perf);
 		pt_rusage_thread(&w->ru1);
 		w->cpu_end = current_cpu();
+		pt_instr_worker_end(w->ctx->instr, w->start_ns, w->end_ns);
 	}
+	/* counters are read here: a worker process's descriptors are its own */
+	if (c->counters)
+		pt_perf_read_close(&w->perf, w->perfv);
 	atomic_fetch_add(&p->finished, 1);
 	barrier_wait(&p->barrier); /* 5: measured phase over */
 	w->phase = "worker_teardown";
 	if (w->setup_rc == PT_OK && p->task->worker_teardown)
 		p->task->worker_teardown(w);
 	tl_worker = NULL;
+	if (alt.ss_sp) {
+		sigaltstack(&off, NULL);
+		free(alt.ss_sp);
+	}
 	return NULL;
 }
 
@@ -678,10 +783,23 @@ static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
 		pt_hist_summary(w->hist, &r->latency);
 		pt_hist_merge(all, w->hist);
 		if (tr->config.counters)
-			pt_perf_read_close(&w->perf, r->perf);
+			memcpy(r->perf, w->perfv, sizeof(r->perf));
 		else
 			for (unsigned k = 0; k < PT_PERF_EVENTS; k++)
 				r->perf[k].status = PT_PERF_OFF;
+		r->pid = w->pid;
+		r->tid = w->tid;
+		r->ppid = w->ppid;
+		snprintf(r->process_name, sizeof(r->process_name), "%s", w->comm);
+		snprintf(r->parent_process_name, sizeof(r->parent_process_name), "%s",
+			 w->parent_comm);
+		r->exit_signal = w->exit_signal;
+		r->exit_status = w->exit_status;
+		r->broken = p->processes && !w->done;
+		if (r->broken)
+			snprintf(r->broken_phase, sizeof(r->broken_phase), "%s",
+				 w->phase ? w->phase : "?");
+		r->broken_item = w->cur_item;
 		pt_perf_merge(tr->perf, r->perf, i == 0);
 
 		for (unsigned k = 0; k < w->counters.n; k++)
@@ -739,15 +857,224 @@ static int check_config(const struct pt_trial_config *c)
 	return 0;
 }
 
+/* Names a worker process may leave behind: 64 counter and memory names and
+ * 8 messages, with room to spare. */
+#define ARENA_SIZE (16 * 1024)
+
+static size_t align64(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+/* The pool, its workers and their histograms in one block: ordinary memory
+ * for threads, a shared mapping (with name arenas) for worker processes. */
+static struct pt_pool *pool_new(unsigned n, int processes)
+{
+	size_t head = align64(sizeof(struct pt_pool));
+	size_t workers = align64(sizeof(struct pt_worker) * n);
+	size_t hists = align64(sizeof(struct pt_hist)) * n;
+	size_t arenas = processes ? (size_t)ARENA_SIZE * n : 0;
+	size_t size = head + workers + hists + arenas;
+	char *base;
+	struct pt_pool *p;
+
+	if (processes) {
+		base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (base == MAP_FAILED)
+			return NULL;
+	} else {
+		base = aligned_alloc(64, size);
+		if (!base)
+			return NULL;
+		memset(base, 0, size);
+	}
+	p = (struct pt_pool *)base;
+	p->processes = processes;
+	p->mapped = processes ? size : 0;
+	p->workers = (struct pt_worker *)(base + head);
+	for (unsigned i = 0; i < n; i++) {
+		p->workers[i].hist = (struct pt_hist *)(base + head + workers +
+							align64(sizeof(struct pt_hist)) * i);
+		if (processes) {
+			p->workers[i].arena = base + head + workers + hists + (size_t)ARENA_SIZE * i;
+			p->workers[i].arena_size = ARENA_SIZE;
+		}
+	}
+	return p;
+}
+
+static void pool_free(struct pt_pool *p)
+{
+	if (!p)
+		return;
+	if (p->processes)
+		munmap(p, p->mapped);
+	else
+		free(p);
+}
+
+/* /proc/PID/comm into BUF. */
+static void read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	buf[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* Copy S into the worker's shared arena; the arena copy, or NULL. */
+static char *arena_keep(struct pt_worker *w, size_t *used, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *d;
+
+	if (*used + len > w->arena_size)
+		return NULL;
+	d = w->arena + *used;
+	memcpy(d, s, len);
+	*used += len;
+	return d;
+}
+
+/* In a worker process about to end: move the names it allocated into
+ * shared memory, where the trial process can read them. */
+static void export_names(struct pt_worker *w)
+{
+	struct pt_named_list *lists[] = { &w->counters, &w->memory };
+	size_t used = 0;
+
+	for (unsigned l = 0; l < 2; l++) {
+		unsigned k = 0;
+
+		for (unsigned i = 0; i < lists[l]->n; i++) {
+			char *name = arena_keep(w, &used, lists[l]->items[i].name);
+
+			if (name) {
+				lists[l]->items[k] = lists[l]->items[i];
+				lists[l]->items[k++].name = name;
+			}
+		}
+		lists[l]->n = k;
+	}
+	for (unsigned i = 0, k = 0, n = w->msgs.n; i < n; i++, w->msgs.n = k) {
+		char *text = arena_keep(w, &used, w->msgs.items[i].text);
+
+		if (text) {
+			w->msgs.items[k] = w->msgs.items[i];
+			w->msgs.items[k++].text = text;
+		}
+	}
+}
+
+/* In the trial process: take over the names a worker process left in
+ * shared memory (or forget them when it died: they are its own heap's). */
+static void adopt_names(struct pt_worker *w)
+{
+	struct pt_named_list *lists[] = { &w->counters, &w->memory };
+	int dead = !w->done;
+
+	for (unsigned l = 0; l < 2; l++) {
+		for (unsigned i = 0; i < lists[l]->n; i++)
+			lists[l]->items[i].name = dead ? NULL : strdup(lists[l]->items[i].name);
+		if (dead)
+			lists[l]->n = 0;
+		else
+			for (unsigned i = 0; i < lists[l]->n; i++)
+				if (!lists[l]->items[i].name)
+					lists[l]->items[i].name = strdup("?");
+	}
+	for (unsigned i = 0; i < w->msgs.n; i++)
+		w->msgs.items[i].text = dead ? NULL : strdup(w->msgs.items[i].text);
+	if (dead)
+		w->msgs.n = 0;
+}
+
+static void worker_process(struct pt_worker *w)
+{
+	static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
+					     SIGSYS, SIGTRAP };
+
+	/* a crash ends this worker, reported by its exit status to the trial
+	 * process, which ends the trial cleanly */
+	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+		signal(crash_signals[i], SIG_DFL);
+	w->pid = getpid();
+	w->ppid = getppid();
+	read_comm(w->pid, w->comm, sizeof(w->comm));
+	read_comm(w->ppid, w->parent_comm, sizeof(w->parent_comm));
+	worker_main(w);
+	export_names(w);
+	pt_instr_worker_exit(w->ctx->instr, w->index);
+	w->done = 1;
+	_exit(0);
+}
+
+/* Trial process, while waiting: collect worker processes that ended before
+ * their time; each one shrinks the barrier and ends the measured phase. */
+static void reap_workers(void *arg)
+{
+	struct pt_pool *p = arg;
+
+	for (unsigned i = 0; i < p->workers[0].count; i++) {
+		struct pt_worker *w = &p->workers[i];
+		int st;
+
+		if (w->reaped || w->pid <= 0 || waitpid(w->pid, &st, WNOHANG) != w->pid)
+			continue;
+		w->reaped = 1;
+		if (WIFSIGNALED(st))
+			w->exit_signal = WTERMSIG(st);
+		else if (!w->done)
+			w->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		else
+			continue; /* a normal end: it passed every barrier */
+		p->dead++;
+		atomic_store(&p->stop, 1);
+		atomic_fetch_add(&p->finished, 1);
+		barrier_shrink(&p->barrier, 1);
+	}
+}
+
+static void main_wait(struct pt_pool *p)
+{
+	if (p->processes)
+		barrier_wait_polling(&p->barrier, reap_workers, p);
+	else
+		barrier_wait(&p->barrier);
+}
+
+static int start_worker(struct pt_pool *p, struct pt_worker *w)
+{
+	pid_t pid;
+
+	if (!p->processes)
+		return pthread_create(&w->thread, NULL, worker_main, w);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		worker_process(w);
+	w->pid = pid;
+	return 0;
+}
+
 static void run_workers(pt_trial *tr, struct pt_pool *p)
 {
 	unsigned n = tr->s.workers, started = 0;
 	const struct pt_trial_config *c = p->cfg;
 	uint64_t t;
 
-	barrier_init(&p->barrier, n + 1);
+	barrier_init(&p->barrier, n + 1, p->processes);
 	for (unsigned i = 0; i < n; i++) {
-		int err = pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]);
+		int err = start_worker(p, &p->workers[i]);
 
 		if (err) {
 			char buf[160];
@@ -763,36 +1090,77 @@ static void run_workers(pt_trial *tr, struct pt_pool *p)
 		started++;
 	}
 	main_phase = "workers";
-	barrier_wait(&p->barrier); /* 1 */
+	main_wait(p); /* 1 */
 	/* warm-up: duration based, all workers, not measured */
 	atomic_store(&p->stop, 0);
 	atomic_store(&p->next, 0);
 	p->limit = 0;
-	barrier_wait(&p->barrier); /* 2 */
+	main_wait(p); /* 2 */
 	t = pt_now_ns();
 	if (!atomic_load(&p->abort) && c->warmup_s > 0)
 		sleep_interruptible(t + (uint64_t)(c->warmup_s * 1e9));
 	atomic_store(&p->stop, 1);
-	barrier_wait(&p->barrier); /* 3 */
+	main_wait(p); /* 3 */
 	tr->warmup_s = (double)(pt_now_ns() - t) / 1e9;
 	atomic_store(&p->stop, 0);
 	atomic_store(&p->next, 0);
 	p->limit = c->items;
-	barrier_wait(&p->barrier); /* 4 */
+	main_wait(p); /* 4 */
 	if (c->items == 0 && !atomic_load(&p->abort)) {
 		sleep_interruptible(pt_now_ns() + (uint64_t)(c->duration_s * 1e9));
 		atomic_store(&p->stop, 1);
 	} else if (!atomic_load(&p->abort)) {
 		/* fixed items: watch for an interrupt while the workers run */
 		while (!atomic_load(&p->stop) && !interrupt_requested &&
-		       atomic_load(&p->finished) < started)
+		       atomic_load(&p->finished) < started) {
 			pt_sleep_until(pt_now_ns() + 20000000);
+			if (p->processes)
+				reap_workers(p);
+		}
 		if (interrupt_requested)
 			atomic_store(&p->stop, 1);
 	}
-	barrier_wait(&p->barrier); /* 5 */
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(p->workers[i].thread, NULL);
+	main_wait(p); /* 5 */
+	for (unsigned i = 0; i < started; i++) {
+		struct pt_worker *w = &p->workers[i];
+		int st;
+
+		if (!p->processes) {
+			pthread_join(w->thread, NULL);
+			continue;
+		}
+		if (!w->reaped) {
+			while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+				;
+			w->reaped = 1;
+			if (WIFSIGNALED(st))
+				w->exit_signal = WTERMSIG(st);
+			else if (!w->done)
+				w->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		}
+		adopt_names(w);
+	}
+	if (p->processes && p->dead && tr->s.status == PT_STATUS_OK) {
+		char buf[200];
+
+		for (unsigned i = 0; i < started; i++) {
+			struct pt_worker *w = &p->workers[i];
+
+			if (w->done)
+				continue;
+			if (w->exit_signal)
+				snprintf(buf, sizeof(buf), "worker %u (pid %d) ended by SIG%s (%s) in %s, "
+					 "item %llu", i, (int)w->pid, sigabbrev_np(w->exit_signal) ?
+					 sigabbrev_np(w->exit_signal) : "?", strsignal(w->exit_signal),
+					 w->phase ? w->phase : "?", (unsigned long long)w->cur_item);
+			else
+				snprintf(buf, sizeof(buf), "worker %u (pid %d) called exit(%d) in %s",
+					 i, (int)w->pid, w->exit_status, w->phase ? w->phase : "?");
+			set_message(tr, buf);
+			break;
+		}
+		tr->s.status = PT_STATUS_CRASHED;
+	}
 	barrier_destroy(&p->barrier);
 }
 
@@ -803,7 +1171,7 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 	pt_topology *own_topo = NULL;
 	struct pt_slot *slots = NULL;
 	struct pt_hist *all = NULL;
-	struct pt_pool pool;
+	struct pt_pool *pool = NULL;
 	struct pt_memsnap snap;
 	pt_ctx ctx;
 	pt_trial *tr;
@@ -821,13 +1189,12 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 		t = own_topo;
 	}
 	memset(&ctx, 0, sizeof(ctx));
-	memset(&pool, 0, sizeof(pool));
+	pool = pool_new(n, c->isolation == PT_ISOLATE_PROCESS);
 	tr = calloc(1, sizeof(*tr));
 	slots = calloc(n, sizeof(*slots));
 	all = malloc(sizeof(*all));
 	ctx.param_used = calloc(pt_params_count(c->params) + 1, sizeof(*ctx.param_used));
-	pool.workers = aligned_alloc(64, sizeof(struct pt_worker) * n);
-	if (!tr || !slots || !all || !ctx.param_used || !pool.workers) {
+	if (!tr || !slots || !all || !ctx.param_used || !pool) {
 		pt_fail(ENOMEM, "out of memory for %u workers", n);
 		goto fail;
 	}
@@ -836,21 +1203,17 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 		pt_fail(ENOMEM, "out of memory for %u workers", n);
 		goto fail;
 	}
-	memset(pool.workers, 0, sizeof(struct pt_worker) * n);
 	if (pt_topology_plan(t, c->placement, n, slots) < 0)
 		goto fail;
 	pt_hist_clear(all);
 	for (unsigned i = 0; i < n; i++) {
-		struct pt_worker *w = &pool.workers[i];
+		struct pt_worker *w = &pool->workers[i];
 
-		w->hist = malloc(sizeof(*w->hist));
-		if (!w->hist) {
-			pt_fail(ENOMEM, "out of memory for %u workers", n);
-			goto fail;
-		}
 		pt_hist_clear(w->hist);
+		for (unsigned k = 0; k < PT_PERF_EVENTS; k++)
+			w->perfv[k].status = c->counters ? PT_PERF_NOT_COUNTED : PT_PERF_OFF;
 		w->ctx = &ctx;
-		w->pool = &pool;
+		w->pool = pool;
 		w->index = i;
 		w->count = n;
 		w->cpu = t->synthetic ? -1 : slots[i].pu;
@@ -873,15 +1236,16 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 	ctx.params = c->params;
 	ctx.workers = n;
 	pthread_mutex_init(&ctx.lock, NULL);
-	pool.task = task;
-	pool.topo = t;
-	pool.cfg = c;
+	pool->task = task;
+	pool->topo = t;
+	pool->cfg = c;
+	ctx.instr = pt_instr_trial_begin(c, task->name, n);
 
 	tr->peak_rss_reset = pt_reset_peak_rss();
 	pt_memsnap_read(&snap);
 	tr->rss_start = snap.rss;
 	tr->heap_start = snap.heap;
-	pool.t0 = t_setup = pt_now_ns();
+	pool->t0 = t_setup = pt_now_ns();
 
 	main_phase = "setup";
 	rc = task->setup ? task->setup(&ctx) : PT_OK;
@@ -901,13 +1265,13 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 		if (rc == PT_OK && task->teardown)
 			task->teardown(&ctx);
 	} else {
-		run_workers(tr, &pool);
-		collect(tr, &pool, all);
+		run_workers(tr, pool);
+		collect(tr, pool, all);
 		for (unsigned i = 0; i < n && tr->s.status == PT_STATUS_OK; i++) {
-			if (pool.workers[i].setup_rc == PT_SKIP) {
+			if (pool->workers[i].setup_rc == PT_SKIP) {
 				tr->s.status = PT_STATUS_SKIPPED;
 				set_message(tr, ctx.skip ? ctx.skip : "skipped by worker_setup");
-			} else if (pool.workers[i].setup_rc != PT_OK) {
+			} else if (pool->workers[i].setup_rc != PT_OK) {
 				tr->s.status = PT_STATUS_FAILED;
 			}
 		}
@@ -935,6 +1299,7 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 		}
 	}
 
+	tr->instrumentation = pt_instr_trial_end(ctx.instr);
 	main_phase = "idle";
 	pt_memsnap_read(&snap);
 	tr->rss_end = snap.rss;
@@ -958,12 +1323,11 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 	free(ctx.skip);
 	pthread_mutex_destroy(&ctx.lock);
 	for (unsigned i = 0; i < n; i++) {
-		pt_msg_release(&pool.workers[i].msgs);
-		pt_named_release(&pool.workers[i].counters);
-		pt_named_release(&pool.workers[i].memory);
-		free(pool.workers[i].hist);
+		pt_msg_release(&pool->workers[i].msgs);
+		pt_named_release(&pool->workers[i].counters);
+		pt_named_release(&pool->workers[i].memory);
 	}
-	free(pool.workers);
+	pool_free(pool);
 	free((void *)ctx.param_used);
 	free(slots);
 	free(all);
@@ -971,10 +1335,7 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 	return tr;
 fail:
 	err = errno;
-	if (pool.workers)
-		for (unsigned i = 0; i < n; i++)
-			free(pool.workers[i].hist);
-	free(pool.workers);
+	pool_free(pool);
 	free((void *)ctx.param_used);
 	free(slots);
 	free(all);
@@ -1024,6 +1385,7 @@ void pt_trial_free(pt_trial *tr)
 	if (!tr)
 		return;
 	cJSON_Delete(tr->json);
+	cJSON_Delete(tr->instrumentation);
 	for (unsigned i = 0; i < tr->s.workers; i++) {
 		pt_named_release(&tr->workers[i].counters);
 		pt_named_release(&tr->workers[i].memory);

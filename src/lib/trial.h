@@ -54,6 +54,12 @@ struct pt_worker_result {
 	struct pt_named_list counters;
 	struct pt_named_list memory;
 	struct pt_perf_value perf[PT_PERF_EVENTS];
+	int pid, tid, ppid;      /* the worker's process and thread */
+	char process_name[32], parent_process_name[32]; /* process workers */
+	int broken;              /* a worker process that did not reach its end */
+	int exit_signal, exit_status;
+	char broken_phase[24];
+	uint64_t broken_item;
 };
 
 struct pt_trial {
@@ -77,6 +83,7 @@ struct pt_trial {
 	struct pt_worker_result *workers; /* s.workers entries, owned */
 	struct cJSON *json;            /* when set (isolated trials), the trial as
 	                                * received: it is the serialised form */
+	struct cJSON *instrumentation; /* the task's profiler report (instr.c), or NULL */
 };
 
 /* Run the trial in this process (what the isolated child runs). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proftune.h"
 #include "util.h"
@@ -50,6 +51,25 @@ char *pt_asprintf(const char *fmt, ...)
 	s = pt_vasprintf(fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+int pt_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -EIO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 void pt_sleep_until(uint64_t deadline_ns)

@@ -31,6 +31,10 @@ static inline uint64_t pt_thread_cpu_ns(void)
 char *pt_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *pt_vasprintf(const char *fmt, va_list ap);
 
+/* Write all N bytes of BUF to FD, retrying short writes and EINTR.  0 or
+ * -errno.  Async-signal-safe (only write(2)). */
+int pt_write_all(int fd, const void *buf, size_t n);
+
 /* Sleep until the monotonic time DEADLINE_NS. */
 void pt_sleep_until(uint64_t deadline_ns);
 

@@ -3,7 +3,7 @@
 . "$SRCDIR/tests/cli/tap.sh"
 
 page="$SRCDIR/man/proftune.1"
-for cmd in tune run topology tasks fit; do
+for cmd in tune run topology tasks fit report; do
 	for opt in $("$PROFTUNE" $cmd --help | grep -Eo -- '--[a-z][a-z-]*' | sort -u); do
 		name=${opt#--}
 		if grep -Fq -- "\\-\\-$name" "$page"; then

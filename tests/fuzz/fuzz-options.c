@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "topology", CMD_TOPOLOGY, "", "", NULL },
 	{ "tasks", CMD_TASKS, "", "", NULL },
 	{ "fit", CMD_FIT, "", "", NULL },
+	{ "report", CMD_REPORT, "", "", NULL },
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -50,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += strlen(copy + i) + 1;
 	}
 	argv[argc] = NULL;
-	cli_parse(&commands[data[0] % 5], argc, argv, &o);
+	cli_parse(&commands[data[0] % (sizeof(commands) / sizeof(commands[0]))], argc, argv, &o);
 	cli_opts_release(&o);
 	free(copy);
 	return 0;

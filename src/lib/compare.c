@@ -1,0 +1,588 @@
+/* compare.c - the regression gate: match trials of two documents, test each change */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "doc.h"
+#include "util.h"
+
+/* Name of the comparison document's schema. */
+#define COMPARE_SCHEMA "proftune-compare/1"
+/* The method, as stated in the comparison document. */
+#define COMPARE_TEST "one-sided Mann-Whitney U on per-trial values (exact up to 2500 " \
+	"pairs); change: Hodges-Lehmann estimate of the ratio new/base with a " \
+	"distribution-free interval of two one-sided bounds"
+
+/* ---- Mann-Whitney U ---------------------------------------------------------- */
+
+/* Counts of the arrangements of N values of one sample among M of the
+ * other by their U statistic (the number of pairs the first sample wins):
+ * f(i, j)[u] = f(i - 1, j)[u - j] + f(i, j - 1)[u], all sums of positive
+ * terms, so doubles keep full relative precision.  Returns the N M + 1
+ * counts (malloc'd), or NULL on ENOMEM.  Needs M <= N for its memory bound. */
+static double *mwu_counts(unsigned n, unsigned m)
+{
+	size_t w = (size_t)n * m + 1;
+	double *prev = calloc((size_t)(m + 1) * w, sizeof(double));
+	double *cur = calloc((size_t)(m + 1) * w, sizeof(double));
+	double *out = NULL;
+
+	if (!prev || !cur)
+		goto out;
+	for (unsigned j = 0; j <= m; j++)
+		prev[(size_t)j * w] = 1;      /* f(0, j): U = 0 */
+	for (unsigned i = 1; i <= n; i++) {
+		memset(cur, 0, (size_t)(m + 1) * w * sizeof(double));
+		cur[0] = 1;                   /* f(i, 0): U = 0 */
+		for (unsigned j = 1; j <= m; j++) {
+			double *c = cur + (size_t)j * w, *left = cur + (size_t)(j - 1) * w;
+			const double *up = prev + (size_t)j * w;
+			size_t top = (size_t)i * j;
+
+			for (size_t u = 0; u <= top; u++)
+				c[u] = left[u] + (u >= j ? up[u - j] : 0);
+		}
+		double *t = prev;
+
+		prev = cur;
+		cur = t;
+	}
+	out = malloc(w * sizeof(double));
+	if (out)
+		memcpy(out, prev + (size_t)m * w, w * sizeof(double));
+out:
+	free(prev);
+	free(cur);
+	return out;
+}
+
+double pt_mwu_cdf(unsigned n, unsigned m, double u)
+{
+	double nm = (double)n * m;
+
+	if (u < 0)
+		return 0;
+	if (u >= nm)
+		return 1;
+	if (nm <= PT_MWU_EXACT_PAIRS) {
+		double *f = mwu_counts(n > m ? n : m, n > m ? m : n), below = 0, total = 0;
+
+		if (f) {
+			for (size_t k = 0; k <= (size_t)nm; k++) {
+				total += f[k];
+				if ((double)k <= u)
+					below += f[k];
+			}
+			free(f);
+			return below / total;
+		}
+	}
+	/* normal approximation with continuity correction */
+	double sd = sqrt(nm * (n + m + 1) / 12.0);
+
+	return 0.5 * erfc(-((floor(u) + 0.5 - nm / 2) / sd) / sqrt(2.0));
+}
+
+long pt_mwu_critical(unsigned n, unsigned m, double alpha)
+{
+	long lo = -1, hi = (long)((double)n * m);
+
+	/* the cdf grows with c: bisect for the last c at or below alpha */
+	while (hi - lo > 1) {
+		long mid = lo + (hi - lo) / 2;
+
+		if (pt_mwu_cdf(n, m, (double)mid) <= alpha)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int pt_mwu_can_reject(unsigned n, unsigned m, double alpha)
+{
+	return n > 0 && m > 0 && pt_mwu_cdf(n, m, 0) <= alpha;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int pt_shift_test(const double *x, size_t n, const double *y, size_t m, double delta,
+		  double alpha, struct pt_shift *out)
+{
+	size_t nm = n * m, k = 0;
+	double less = 0, greater = 0, *d;
+	long c;
+
+	if (n == 0 || m == 0)
+		return -EINVAL;
+	d = malloc(nm * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < m; j++) {
+			double e = y[j] - x[i];
+
+			d[k++] = e;
+			less += e < delta ? 1 : e == delta ? 0.5 : 0;
+			greater += e > delta ? 1 : e == delta ? 0.5 : 0;
+		}
+	}
+	qsort(d, nm, sizeof(*d), cmp_double);
+	out->estimate = nm % 2 ? d[nm / 2] : (d[nm / 2 - 1] + d[nm / 2]) / 2;
+	c = pt_mwu_critical((unsigned)n, (unsigned)m, alpha);
+	if (c >= 0) {
+		/* the bounds that the one-sided tests at ALPHA would not reject:
+		 * the (c + 1)-th smallest and largest differences */
+		out->low = d[c];
+		out->high = d[nm - 1 - (size_t)c];
+	} else {
+		out->low = out->high = NAN;
+	}
+	/* P(U >= W) = P(U <= nm - W) by symmetry; a half from ties is dropped
+	 * (floor), which makes the p-value the larger, conservative one */
+	out->p_less = pt_mwu_cdf((unsigned)n, (unsigned)m, (double)nm - floor(less));
+	out->p_greater = pt_mwu_cdf((unsigned)n, (unsigned)m, (double)nm - floor(greater));
+	free(d);
+	return 0;
+}
+
+/* ---- metrics ------------------------------------------------------------------- */
+
+static const char *const metric_names[PT_METRICS] = { "throughput", "p99", "memory" };
+/* Whether a larger value is better: throughput is, latency and memory are not. */
+static const int metric_higher_better[PT_METRICS] = { 1, 0, 0 };
+
+const char *pt_metric_name(enum pt_metric m)
+{
+	return (unsigned)m < PT_METRICS ? metric_names[m] : "?";
+}
+
+int pt_metric_parse(const char *name)
+{
+	for (int i = 0; i < PT_METRICS; i++)
+		if (strcmp(name, metric_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+static const char *const change_names[] = {
+	"same", "better", "worse", "regression", "inconclusive", "unavailable", "failed", "noisy",
+};
+
+const char *pt_change_name(enum pt_change c)
+{
+	return (unsigned)c < sizeof(change_names) / sizeof(change_names[0]) ? change_names[c] : "?";
+}
+
+int pt_doc_trial_ok(const cJSON *trial)
+{
+	return strcmp(pt_doc_str(trial, "status"), "ok") == 0;
+}
+
+double pt_doc_trial_metric(const cJSON *t, int metric)
+{
+	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(t, "latency_ns");
+	double v = NAN;
+
+	switch (metric) {
+	case PT_METRIC_THROUGHPUT:
+		v = pt_doc_num(t, "throughput");
+		break;
+	case PT_METRIC_P99:
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lat, "recorded")) &&
+		    pt_doc_num(lat, "count") > 0)
+			v = pt_doc_num(lat, "p99");
+		break;
+	case PT_METRIC_MEMORY:
+		v = pt_doc_num(cJSON_GetObjectItemCaseSensitive(t, "memory"), "peak_rss");
+		break;
+	}
+	/* zero means "not measured" for all three (and has no logarithm) */
+	return v > 0 ? v : NAN;
+}
+
+/* ---- the comparison ------------------------------------------------------------ */
+
+void pt_compare_config_init(struct pt_compare_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->threshold = 0.05;
+	c->gate = 1u << PT_METRIC_THROUGHPUT;
+	c->alpha = 0.05;
+}
+
+struct sample {
+	double *v;
+	size_t n, cap;
+};
+
+/* Values of one row: per side (0 base, 1 new) and metric. */
+struct row_data {
+	struct sample s[2][PT_METRICS];
+	unsigned trials[2];
+};
+
+struct pt_compare {
+	struct pt_compare_config c;
+	const pt_doc *doc[2];
+	struct pt_compare_row *rows;
+	struct row_data *data;
+	size_t n, cap;
+	int failed;
+};
+
+static int sample_add(struct sample *s, double v)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		double *a = realloc(s->v, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		s->v = a;
+		s->cap = cap;
+	}
+	s->v[s->n++] = v;
+	return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct pt_compare_row *x = a, *y = b;
+
+	if (x->workers != y->workers)
+		return (x->workers > y->workers) - (x->workers < y->workers);
+	return strcmp(x->placement, y->placement);
+}
+
+/* The row of (WORKERS, PLACEMENT), created when new; its index or -1. */
+static long row_get(pt_compare *cmp, unsigned workers, const char *placement)
+{
+	for (size_t i = 0; i < cmp->n; i++)
+		if (cmp->rows[i].workers == workers && strcmp(cmp->rows[i].placement, placement) == 0)
+			return (long)i;
+	if (cmp->n == cmp->cap) {
+		size_t cap = cmp->cap ? cmp->cap * 2 : 8;
+		struct pt_compare_row *r = realloc(cmp->rows, cap * sizeof(*r));
+
+		if (!r)
+			return -1;
+		cmp->rows = r;
+		struct row_data *d = realloc(cmp->data, cap * sizeof(*d));
+
+		if (!d)
+			return -1;
+		cmp->data = d;
+		cmp->cap = cap;
+	}
+	memset(&cmp->rows[cmp->n], 0, sizeof(cmp->rows[0]));
+	memset(&cmp->data[cmp->n], 0, sizeof(cmp->data[0]));
+	cmp->rows[cmp->n].workers = workers;
+	cmp->rows[cmp->n].placement = placement;
+	return (long)cmp->n++;
+}
+
+static double median_of(const struct sample *s)
+{
+	double *v, m;
+
+	if (s->n == 0)
+		return NAN;
+	v = malloc(s->n * sizeof(*v));
+	if (!v)
+		return NAN;
+	memcpy(v, s->v, s->n * sizeof(*v));
+	qsort(v, s->n, sizeof(*v), cmp_double);
+	m = s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
+	free(v);
+	return m;
+}
+
+/* Test one metric of one row; NEW_TRIALS is the number of NEW's trials at
+ * the row's count, whatever their status.  0 or -ENOMEM. */
+static int judge(const pt_compare *cmp, const struct row_data *d, unsigned new_trials,
+		 enum pt_metric k, struct pt_compare_metric *out)
+{
+	const struct sample *b = &d->s[0][k], *n = &d->s[1][k];
+	int higher = metric_higher_better[k];
+	double t = cmp->c.threshold, *lb = NULL, *ln = NULL;
+	struct pt_shift worse, any;
+	int ret = 0;
+
+	out->metric = k;
+	out->gated = !!(cmp->c.gate & (1u << k));
+	out->n_base = (unsigned)b->n;
+	out->n_new = (unsigned)n->n;
+	out->base_median = median_of(b);
+	out->new_median = median_of(n);
+	out->ratio = out->ratio_low = out->ratio_high = NAN;
+	out->p_regression = out->p_change = NAN;
+	if (b->n == 0 || n->n == 0) {
+		/* NEW ran this count but none of its trials succeeded, while
+		 * BASE has values: that is a failure, not a gap */
+		out->change = b->n && new_trials && k == PT_METRIC_THROUGHPUT ?
+			PT_CHANGE_FAILED : PT_CHANGE_UNAVAILABLE;
+	} else {
+		lb = malloc(b->n * sizeof(*lb));
+		ln = malloc(n->n * sizeof(*ln));
+		if (!lb || !ln) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < b->n; i++)
+			lb[i] = log(b->v[i]);
+		for (size_t i = 0; i < n->n; i++)
+			ln[i] = log(n->v[i]);
+		/* worse than the threshold: throughput below (1 - t) times the
+		 * base, latency or memory above (1 + t) times it; on
+		 * logarithms, a shift */
+		ret = pt_shift_test(lb, b->n, ln, n->n, higher ? log(1 - t) : log(1 + t),
+				    cmp->c.alpha, &worse);
+		if (ret == 0)
+			ret = pt_shift_test(lb, b->n, ln, n->n, 0, cmp->c.alpha, &any);
+		if (ret < 0)
+			goto out;
+		out->ratio = exp(any.estimate);
+		out->ratio_low = exp(any.low);
+		out->ratio_high = exp(any.high);
+		out->p_regression = higher ? worse.p_less : worse.p_greater;
+		out->p_change = fmin(1, 2 * fmin(any.p_less, any.p_greater));
+		if (!pt_mwu_can_reject((unsigned)b->n, (unsigned)n->n, cmp->c.alpha))
+			out->change = PT_CHANGE_INCONCLUSIVE;
+		else if (out->p_regression <= cmp->c.alpha)
+			out->change = PT_CHANGE_REGRESSION;
+		else if (any.p_less <= cmp->c.alpha)
+			/* shown lower, one-sided like the interval's bounds: the
+			 * interval then lies below no change */
+			out->change = higher ? PT_CHANGE_WORSE : PT_CHANGE_BETTER;
+		else if (any.p_greater <= cmp->c.alpha)
+			out->change = higher ? PT_CHANGE_BETTER : PT_CHANGE_WORSE;
+		else if (higher ? out->ratio_low < 1 - t : out->ratio_high > 1 + t)
+			/* no change shown, but the interval reaches past the
+			 * threshold: a regression is not excluded either */
+			out->change = PT_CHANGE_NOISY;
+		else
+			out->change = PT_CHANGE_SAME;
+	}
+	out->fails = out->gated && (out->change == PT_CHANGE_REGRESSION ||
+				    out->change == PT_CHANGE_FAILED ||
+				    (cmp->c.strict && (out->change == PT_CHANGE_INCONCLUSIVE ||
+						       out->change == PT_CHANGE_NOISY ||
+						       out->change == PT_CHANGE_UNAVAILABLE)));
+out:
+	free(lb);
+	free(ln);
+	return ret;
+}
+
+static int add_doc(pt_compare *cmp, int side)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cmp->doc[side]->root, "trials")) {
+		long r = row_get(cmp, (unsigned)pt_doc_num(t, "workers"), pt_doc_str(t, "placement"));
+
+		if (r < 0)
+			return -ENOMEM;
+		cmp->data[r].trials[side]++;
+		if (!pt_doc_trial_ok(t))
+			continue;
+		for (int k = 0; k < PT_METRICS; k++) {
+			double v = pt_doc_trial_metric(t, k);
+
+			if (!isnan(v) && sample_add(&cmp->data[r].s[side][k], v) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void data_release(pt_compare *cmp)
+{
+	for (size_t i = 0; cmp->data && i < cmp->n; i++)
+		for (int s = 0; s < 2; s++)
+			for (int k = 0; k < PT_METRICS; k++)
+				free(cmp->data[i].s[s][k].v);
+	free(cmp->data);
+	cmp->data = NULL;
+}
+
+pt_compare *pt_compare_new(const pt_doc *base, const pt_doc *newer,
+			   const struct pt_compare_config *c)
+{
+	pt_compare *cmp;
+	size_t matched = 0;
+
+	if (!(c->threshold > 0 && c->threshold < 1)) {
+		pt_fail(EINVAL, "the threshold must be between 0 and 100%% (exclusive)");
+		return NULL;
+	}
+	if (!(c->alpha > 0 && c->alpha < 0.5)) {
+		pt_fail(EINVAL, "the significance level must be between 0 and 0.5");
+		return NULL;
+	}
+	if (!(c->gate & ((1u << PT_METRICS) - 1))) {
+		pt_fail(EINVAL, "no metric to gate on; use throughput, p99 or memory");
+		return NULL;
+	}
+	cmp = calloc(1, sizeof(*cmp));
+	if (!cmp)
+		goto nomem;
+	cmp->c = *c;
+	cmp->doc[0] = base;
+	cmp->doc[1] = newer;
+	if (add_doc(cmp, 0) < 0 || add_doc(cmp, 1) < 0)
+		goto nomem;
+	/* sort rows and their data together: sort an index permutation */
+	for (size_t i = 0; i < cmp->n; i++) {
+		for (size_t j = i + 1; j < cmp->n; j++) {
+			if (cmp_row(&cmp->rows[j], &cmp->rows[i]) < 0) {
+				struct pt_compare_row r = cmp->rows[i];
+				struct row_data d = cmp->data[i];
+
+				cmp->rows[i] = cmp->rows[j];
+				cmp->rows[j] = r;
+				cmp->data[i] = cmp->data[j];
+				cmp->data[j] = d;
+			}
+		}
+	}
+	for (size_t i = 0; i < cmp->n; i++) {
+		struct pt_compare_row *r = &cmp->rows[i];
+		const struct row_data *d = &cmp->data[i];
+
+		r->base_trials = d->trials[0];
+		r->new_trials = d->trials[1];
+		matched += r->base_trials && r->new_trials;
+		for (int k = 0; k < PT_METRICS; k++) {
+			if (judge(cmp, d, r->new_trials, k, &r->m[k]) < 0)
+				goto nomem;
+			if (!(r->base_trials && r->new_trials)) {
+				r->m[k].change = PT_CHANGE_UNAVAILABLE;
+				r->m[k].fails = 0;
+			}
+			cmp->failed |= r->m[k].fails;
+		}
+	}
+	data_release(cmp);
+	if (!matched) {
+		pt_fail(ENOENT, "'%s' and '%s' have no worker count and placement in common; "
+			"nothing to compare", base->name, newer->name);
+		pt_compare_free(cmp);
+		return NULL;
+	}
+	return cmp;
+nomem:
+	pt_compare_free(cmp);
+	pt_fail(ENOMEM, "out of memory");
+	return NULL;
+}
+
+void pt_compare_free(pt_compare *cmp)
+{
+	if (!cmp)
+		return;
+	data_release(cmp);
+	free(cmp->rows);
+	free(cmp);
+}
+
+size_t pt_compare_count(const pt_compare *cmp)
+{
+	return cmp->n;
+}
+
+const struct pt_compare_row *pt_compare_row(const pt_compare *cmp, size_t i)
+{
+	return i < cmp->n ? &cmp->rows[i] : NULL;
+}
+
+int pt_compare_failed(const pt_compare *cmp)
+{
+	return cmp->failed;
+}
+
+unsigned pt_compare_min_trials(double alpha)
+{
+	unsigned n = 1;
+
+	/* 1000 trials a side reach any level a float can hold (C(2000, 1000)
+	 * is about 1e600): the bound only stops a nonsensical alpha */
+	while (n < 1000 && !pt_mwu_can_reject(n, n, alpha))
+		n++;
+	return n;
+}
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+char *pt_compare_json(const pt_compare *cmp)
+{
+	cJSON *d = cJSON_CreateObject(), *a, *o, *ms;
+	char *s;
+
+	if (!d)
+		return NULL;
+	cJSON_AddStringToObject(d, "schema", COMPARE_SCHEMA);
+	cJSON_AddStringToObject(d, "base", cmp->doc[0]->name);
+	cJSON_AddStringToObject(d, "new", cmp->doc[1]->name);
+	cJSON_AddStringToObject(d, "base_task", pt_doc_task(cmp->doc[0]));
+	cJSON_AddStringToObject(d, "new_task", pt_doc_task(cmp->doc[1]));
+	cJSON_AddStringToObject(d, "test", COMPARE_TEST);
+	add_num(d, "alpha", cmp->c.alpha);
+	add_num(d, "threshold", cmp->c.threshold);
+	add_num(d, "min_trials", pt_compare_min_trials(cmp->c.alpha));
+	a = cJSON_AddArrayToObject(d, "gate");
+	for (int k = 0; k < PT_METRICS; k++)
+		if (cmp->c.gate & (1u << k))
+			cJSON_AddItemToArray(a, cJSON_CreateString(metric_names[k]));
+	cJSON_AddBoolToObject(d, "strict", cmp->c.strict);
+	cJSON_AddBoolToObject(d, "regression", cmp->failed);
+	a = cJSON_AddArrayToObject(d, "rows");
+	for (size_t i = 0; i < cmp->n; i++) {
+		const struct pt_compare_row *r = &cmp->rows[i];
+
+		o = cJSON_CreateObject();
+		add_num(o, "workers", r->workers);
+		cJSON_AddStringToObject(o, "placement", r->placement);
+		add_num(o, "base_trials", r->base_trials);
+		add_num(o, "new_trials", r->new_trials);
+		ms = cJSON_AddObjectToObject(o, "metrics");
+		for (int k = 0; k < PT_METRICS; k++) {
+			const struct pt_compare_metric *m = &r->m[k];
+			cJSON *e = cJSON_AddObjectToObject(ms, metric_names[k]);
+
+			add_num(e, "base_values", m->n_base);
+			add_num(e, "new_values", m->n_new);
+			add_num(e, "base_median", m->base_median);
+			add_num(e, "new_median", m->new_median);
+			add_num(e, "ratio", m->ratio);
+			add_num(e, "ratio_low", m->ratio_low);
+			add_num(e, "ratio_high", m->ratio_high);
+			add_num(e, "p_regression", m->p_regression);
+			add_num(e, "p_change", m->p_change);
+			cJSON_AddStringToObject(e, "verdict", pt_change_name(m->change));
+			cJSON_AddBoolToObject(e, "gated", m->gated);
+			cJSON_AddBoolToObject(e, "fails", m->fails);
+		}
+		cJSON_AddItemToArray(a, o);
+	}
+	s = cJSON_Print(d);
+	cJSON_Delete(d);
+	return s;
+}
