@@ -716,21 +716,23 @@ const char *pt_status_name(enum pt_status s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
-static volatile sig_atomic_t interrupt_requested;
+/* Set from signal handlers and any thread: a lock-free atomic is both
+ * async-signal-safe and race-free. */
+static atomic_int interrupt_requested;
 
 void pt_interrupt(void)
 {
-	interrupt_requested = 1;
+	atomic_store_explicit(&interrupt_requested, 1, memory_order_relaxed);
 }
 
 int pt_interrupted(void)
 {
-	return interrupt_requested != 0;
+	return atomic_load_explicit(&interrupt_requested, memory_order_relaxed) != 0;
 }
 
 void pt_interrupt_clear(void)
 {
-	interrupt_requested = 0;
+	atomic_store_explicit(&interrupt_requested, 0, memory_order_relaxed);
 }
 
 /* Sleep until DEADLINE in short steps, returning early on pt_interrupt(). */
@@ -739,7 +741,7 @@ static void sleep_interruptible(uint64_t deadline)
 	/* 20 ms: Ctrl-C feels immediate, and the wake-ups cost nothing */
 	const uint64_t step = 20000000;
 
-	for (uint64_t now = pt_now_ns(); now < deadline && !interrupt_requested;
+	for (uint64_t now = pt_now_ns(); now < deadline && !pt_interrupted();
 	     now = pt_now_ns())
 		pt_sleep_until(deadline - now > step ? now + step : deadline);
 }
@@ -1111,13 +1113,13 @@ static void run_workers(pt_trial *tr, struct pt_pool *p)
 		atomic_store(&p->stop, 1);
 	} else if (!atomic_load(&p->abort)) {
 		/* fixed items: watch for an interrupt while the workers run */
-		while (!atomic_load(&p->stop) && !interrupt_requested &&
+		while (!atomic_load(&p->stop) && !pt_interrupted() &&
 		       atomic_load(&p->finished) < started) {
 			pt_sleep_until(pt_now_ns() + 20000000);
 			if (p->processes)
 				reap_workers(p);
 		}
-		if (interrupt_requested)
+		if (pt_interrupted())
 			atomic_store(&p->stop, 1);
 	}
 	main_wait(p); /* 5 */
@@ -1277,7 +1279,7 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 		}
 		if (tr->s.status == PT_STATUS_OK && (tr->s.errors || ctx.error))
 			tr->s.status = PT_STATUS_FAILED;
-		if (tr->s.status == PT_STATUS_OK && interrupt_requested) {
+		if (tr->s.status == PT_STATUS_OK && pt_interrupted()) {
 			tr->s.status = PT_STATUS_INTERRUPTED;
 			set_message(tr, "interrupted");
 		}

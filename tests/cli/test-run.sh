@@ -33,8 +33,18 @@ if fcmp "($mean - $cal) / $cal < 0.03 && ($cal - $mean) / $cal < 0.03"; then
 else
 	not_ok "spin mean latency $mean ns within 3% of calibrated $cal ns"
 fi
+# the scaling of 2 workers: best of 3 interleaved pairs, so a moment of
+# outside load on this 2-core machine does not decide it
 x1=$(jget one.json trials.0.throughput)
 x2=$(jget proftune.json trials.0.throughput)
+for i in 1 2; do
+	"$PROFTUNE" run --task spin --workers 1 --duration 0.5 -o one-$i.json -q >/dev/null
+	"$PROFTUNE" run --task spin --workers 2 --duration 0.5 -o two-$i.json -q >/dev/null
+	y1=$(jget one-$i.json trials.0.throughput)
+	y2=$(jget two-$i.json trials.0.throughput)
+	if fcmp "$y1 > $x1"; then x1=$y1; fi
+	if fcmp "$y2 > $x2"; then x2=$y2; fi
+done
 if fcmp "$x2 >= 1.8 * $x1"; then ok "spin: 2 workers give $x2/s >= 1.8 x $x1/s"
 else not_ok "spin: 2 workers give $x2/s >= 1.8 x $x1/s"; fi
 
