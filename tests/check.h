@@ -15,6 +15,7 @@ Suite *suite_loader(void);
 Suite *suite_topology(void);
 Suite *suite_trial(void);
 Suite *suite_results(void);
+Suite *suite_stats(void);
 Suite *suite_report(void);
 Suite *suite_prof(void);
 Suite *suite_stamps(void);

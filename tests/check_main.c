@@ -16,6 +16,7 @@ int main(void)
 	srunner_add_suite(sr, suite_topology());
 	srunner_add_suite(sr, suite_trial());
 	srunner_add_suite(sr, suite_results());
+	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_report());
 	srunner_add_suite(sr, suite_prof());
 	srunner_add_suite(sr, suite_stamps());
