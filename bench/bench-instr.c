@@ -16,7 +16,7 @@
  * and printed in ns per operation and as a ratio to one raw read of the
  * clock the library uses (clock_gettime(CLOCK_MONOTONIC), vDSO).
  *
- * Targets (issue 4): an enabled scoped block (enter + leave) at most 1.5x
+ * Targets: an enabled scoped block (enter + leave) at most 1.5x
  * two raw clock reads; a disabled block and a disabled counter add under
  * 2 ns; recording a trace event under 50 ns; writing a trace to disk at 5
  * million events per second or more on one thread, with the same resident
