@@ -377,9 +377,9 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		if (opt->id == OPT_DURATION) {
 			o->duration = d;
 			o->duration_set = 1;
-		}
-		else
+		} else {
 			o->warmup = d;
+		}
 		return 0;
 	case OPT_PLACEMENT:
 		p = pt_placement_parse(val);
