@@ -125,6 +125,13 @@ int cmd_report(struct cli_opts *o);
 int report_option(const char *cmd, enum opt_id id, const char *shown, const char *val,
 		  struct cli_opts *o);
 
+struct cJSON;
+/* Print DOC on stdout as indented JSON and delete it; EXIT_OK, or
+ * EXIT_USAGE after a message when it cannot be printed. */
+int cli_print_json(struct cJSON *doc);
+/* Add KEY = V to O, or null when V is not finite. */
+void cli_json_number(struct cJSON *o, const char *key, double v);
+
 /* Human output. */
 void fmt_duration(char *buf, size_t len, double seconds);
 void fmt_rate(char *buf, size_t len, double per_second);
@@ -132,7 +139,6 @@ void fmt_bytes(char *buf, size_t len, double bytes);
 void fmt_count(char *buf, size_t len, double count);
 /* The trials table of a results document, and with DETAILS the per-worker
  * tables, counters and messages. */
-struct cJSON;
 void print_document(FILE *f, const struct cJSON *doc, int details);
 /* The tune summary of a document: per-count table, chart, answer, model. */
 void print_tune_summary(FILE *f, const struct cJSON *doc);

@@ -8,14 +8,6 @@
 
 #include "cli.h"
 
-static void add_num(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 int cmd_fit(struct cli_opts *o)
 {
 	struct pt_usl_model m;
@@ -34,34 +26,27 @@ int cmd_fit(struct cli_opts *o)
 	}
 	if (o->json) {
 		cJSON *d = cJSON_CreateObject(), *a;
-		char *s;
 
 		cJSON_AddStringToObject(d, "file", o->argv[0]);
 		cJSON_AddStringToObject(d, "model", "usl");
-		add_num(d, "sigma", m.sigma);
-		add_num(d, "kappa", m.kappa);
-		add_num(d, "lambda", m.lambda);
-		add_num(d, "r2", m.r2);
-		add_num(d, "rms_relative_error", m.rms_relative_error);
-		add_num(d, "peak_workers", m.peak_workers);
-		add_num(d, "points", m.points);
+		cli_json_number(d, "sigma", m.sigma);
+		cli_json_number(d, "kappa", m.kappa);
+		cli_json_number(d, "lambda", m.lambda);
+		cli_json_number(d, "r2", m.r2);
+		cli_json_number(d, "rms_relative_error", m.rms_relative_error);
+		cli_json_number(d, "peak_workers", m.peak_workers);
+		cli_json_number(d, "points", m.points);
 		cJSON_AddStringToObject(d, "bound", m.bound);
 		a = cJSON_AddArrayToObject(d, "residuals");
 		for (size_t i = 0; i < n; i++) {
 			cJSON *e = cJSON_CreateObject();
 
-			add_num(e, "workers", w[i]);
-			add_num(e, "throughput", x[i]);
-			add_num(e, "model", pt_usl_predict(&m, w[i]));
+			cli_json_number(e, "workers", w[i]);
+			cli_json_number(e, "throughput", x[i]);
+			cli_json_number(e, "model", pt_usl_predict(&m, w[i]));
 			cJSON_AddItemToArray(a, e);
 		}
-		s = cJSON_Print(d);
-		if (s)
-			puts(s);
-		else
-			ret = EXIT_USAGE;
-		free(s);
-		cJSON_Delete(d);
+		ret = cli_print_json(d);
 	} else {
 		printf("Universal Scalability Law fit of %u points from %s\n", m.points, o->argv[0]);
 		printf("  X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1))\n");

@@ -76,14 +76,6 @@ int cmd_tasks(struct cli_opts *o)
 		if (*p == ':')
 			p++;
 	}
-	if (out) {
-		char *s = cJSON_Print(out);
-
-		if (s)
-			puts(s);
-		free(s);
-		cJSON_Delete(out);
-	}
 	free(dirs);
-	return EXIT_OK;
+	return out ? cli_print_json(out) : EXIT_OK;
 }

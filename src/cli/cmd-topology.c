@@ -34,7 +34,6 @@ int cmd_topology(struct cli_opts *o)
 	allowed = pt_topology_allowed_list(t);
 	if (o->json) {
 		cJSON *d = cJSON_CreateObject(), *m, *plan;
-		char *s;
 
 		m = cJSON_AddObjectToObject(d, "machine");
 		cJSON_AddNumberToObject(m, "packages", c.packages);
@@ -58,13 +57,7 @@ int cmd_topology(struct cli_opts *o)
 			cJSON_AddNumberToObject(w, "package", slots[i].package);
 			cJSON_AddItemToArray(plan, w);
 		}
-		s = cJSON_Print(d);
-		if (s)
-			puts(s);
-		else
-			ret = EXIT_USAGE;
-		free(s);
-		cJSON_Delete(d);
+		ret = cli_print_json(d);
 	} else {
 		desc = pt_topology_describe(t);
 		printf("Machine%s: %s", pt_topology_is_synthetic(t) ? " (synthetic)" : "",

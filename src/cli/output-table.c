@@ -4,9 +4,32 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+
+int cli_print_json(cJSON *doc)
+{
+	char *s = doc ? cJSON_Print(doc) : NULL;
+	int ok = s != NULL;
+
+	if (ok)
+		puts(s);
+	else
+		cli_error("out of memory");
+	free(s);
+	cJSON_Delete(doc);
+	return ok ? EXIT_OK : EXIT_USAGE;
+}
+
+void cli_json_number(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
 
 void fmt_duration(char *buf, size_t len, double s)
 {

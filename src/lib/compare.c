@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "results.h"
 #include "doc.h"
 #include "util.h"
 
@@ -523,14 +524,6 @@ unsigned pt_compare_min_trials(double alpha)
 	return n;
 }
 
-static void add_num(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 char *pt_compare_json(const pt_compare *cmp)
 {
 	cJSON *d = cJSON_CreateObject(), *a, *o, *ms;
@@ -544,9 +537,9 @@ char *pt_compare_json(const pt_compare *cmp)
 	cJSON_AddStringToObject(d, "base_task", pt_doc_task(cmp->doc[0]));
 	cJSON_AddStringToObject(d, "new_task", pt_doc_task(cmp->doc[1]));
 	cJSON_AddStringToObject(d, "test", COMPARE_TEST);
-	add_num(d, "alpha", cmp->c.alpha);
-	add_num(d, "threshold", cmp->c.threshold);
-	add_num(d, "min_trials", pt_compare_min_trials(cmp->c.alpha));
+	pt_json_add_number(d, "alpha", cmp->c.alpha);
+	pt_json_add_number(d, "threshold", cmp->c.threshold);
+	pt_json_add_number(d, "min_trials", pt_compare_min_trials(cmp->c.alpha));
 	a = cJSON_AddArrayToObject(d, "gate");
 	for (int k = 0; k < PT_METRICS; k++)
 		if (cmp->c.gate & (1u << k))
@@ -558,24 +551,24 @@ char *pt_compare_json(const pt_compare *cmp)
 		const struct pt_compare_row *r = &cmp->rows[i];
 
 		o = cJSON_CreateObject();
-		add_num(o, "workers", r->workers);
+		pt_json_add_number(o, "workers", r->workers);
 		cJSON_AddStringToObject(o, "placement", r->placement);
-		add_num(o, "base_trials", r->base_trials);
-		add_num(o, "new_trials", r->new_trials);
+		pt_json_add_number(o, "base_trials", r->base_trials);
+		pt_json_add_number(o, "new_trials", r->new_trials);
 		ms = cJSON_AddObjectToObject(o, "metrics");
 		for (int k = 0; k < PT_METRICS; k++) {
 			const struct pt_compare_metric *m = &r->m[k];
 			cJSON *e = cJSON_AddObjectToObject(ms, metric_names[k]);
 
-			add_num(e, "base_values", m->n_base);
-			add_num(e, "new_values", m->n_new);
-			add_num(e, "base_median", m->base_median);
-			add_num(e, "new_median", m->new_median);
-			add_num(e, "ratio", m->ratio);
-			add_num(e, "ratio_low", m->ratio_low);
-			add_num(e, "ratio_high", m->ratio_high);
-			add_num(e, "p_regression", m->p_regression);
-			add_num(e, "p_change", m->p_change);
+			pt_json_add_number(e, "base_values", m->n_base);
+			pt_json_add_number(e, "new_values", m->n_new);
+			pt_json_add_number(e, "base_median", m->base_median);
+			pt_json_add_number(e, "new_median", m->new_median);
+			pt_json_add_number(e, "ratio", m->ratio);
+			pt_json_add_number(e, "ratio_low", m->ratio_low);
+			pt_json_add_number(e, "ratio_high", m->ratio_high);
+			pt_json_add_number(e, "p_regression", m->p_regression);
+			pt_json_add_number(e, "p_change", m->p_change);
 			cJSON_AddStringToObject(e, "verdict", pt_change_name(m->change));
 			cJSON_AddBoolToObject(e, "gated", m->gated);
 			cJSON_AddBoolToObject(e, "fails", m->fails);

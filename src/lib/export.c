@@ -155,25 +155,17 @@ static int track_used(const struct row *r, size_t n, unsigned t)
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static void add_num(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static void stats_json(cJSON *o, const struct pt_bstats *b)
 {
-	add_num(o, "hit_count", (double)b->hits);
-	add_num(o, "total_time_ns", (double)b->total_ns);
-	add_num(o, "self_time_ns", (double)b->self_ns);
-	add_num(o, "avg_time_ns", mean_ns(b));
-	add_num(o, "min_time_ns", b->hits ? (double)b->min_ns : 0);
-	add_num(o, "max_time_ns", (double)b->max_ns);
-	add_num(o, "p50_time_ns", pt_bstats_quantile(b, 0.50));
-	add_num(o, "p90_time_ns", pt_bstats_quantile(b, 0.90));
-	add_num(o, "p99_time_ns", pt_bstats_quantile(b, 0.99));
+	pt_json_add_number(o, "hit_count", (double)b->hits);
+	pt_json_add_number(o, "total_time_ns", (double)b->total_ns);
+	pt_json_add_number(o, "self_time_ns", (double)b->self_ns);
+	pt_json_add_number(o, "avg_time_ns", mean_ns(b));
+	pt_json_add_number(o, "min_time_ns", b->hits ? (double)b->min_ns : 0);
+	pt_json_add_number(o, "max_time_ns", (double)b->max_ns);
+	pt_json_add_number(o, "p50_time_ns", pt_bstats_quantile(b, 0.50));
+	pt_json_add_number(o, "p90_time_ns", pt_bstats_quantile(b, 0.90));
+	pt_json_add_number(o, "p99_time_ns", pt_bstats_quantile(b, 0.99));
 }
 
 static cJSON *tree_json(const struct pt_snapshot *s, const struct pt_mnode *m)
@@ -187,7 +179,7 @@ static cJSON *tree_json(const struct pt_snapshot *s, const struct pt_mnode *m)
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", s->sites[m->site].name);
-		add_num(o, "track", s->sites[m->site].track);
+		pt_json_add_number(o, "track", s->sites[m->site].track);
 		stats_json(o, &m->st);
 		if (m->child)
 			cJSON_AddItemToObject(o, "children", tree_json(s, m->child));
@@ -217,7 +209,7 @@ static cJSON *snapshot_json(struct pt_snapshot *s, pt_prof *p)
 		return NULL;
 	}
 	cJSON_AddStringToObject(o, "name", s->name ? s->name : "");
-	add_num(o, "total_elapsed", s->elapsed_s);
+	pt_json_add_number(o, "total_elapsed", s->elapsed_s);
 	cJSON_AddBoolToObject(o, "running", s->running);
 	cJSON_AddBoolToObject(o, "collecting", s->collecting);
 	timings = cJSON_AddObjectToObject(o, "timings");
@@ -228,16 +220,16 @@ static cJSON *snapshot_json(struct pt_snapshot *s, pt_prof *p)
 		if (t)
 			cJSON_SetNumberValue(t, t->valuedouble + sec);
 		else
-			add_num(timings, r[i].si->name, sec);
+			pt_json_add_number(timings, r[i].si->name, sec);
 	}
 	mem = cJSON_AddObjectToObject(o, "memory_usage");
 	for (size_t i = 0; i < s->nmem; i++)
-		add_num(mem, s->mem[i].name, (double)s->mem[i].bytes);
+		pt_json_add_number(mem, s->mem[i].name, (double)s->mem[i].bytes);
 	ctr = cJSON_AddObjectToObject(o, "counters");
 	rates = cJSON_AddObjectToObject(o, "counter_rates");
 	for (uint32_t i = 0; i < s->ncounters; i++) {
-		add_num(ctr, s->counter_names[i], (double)s->counter_values[i]);
-		add_num(rates, s->counter_names[i],
+		pt_json_add_number(ctr, s->counter_names[i], (double)s->counter_values[i]);
+		pt_json_add_number(rates, s->counter_names[i],
 			s->span_s > 0 ? (double)s->counter_values[i] / s->span_s : 0);
 	}
 	tracks = cJSON_AddArrayToObject(o, "tracks");
@@ -247,13 +239,13 @@ static cJSON *snapshot_json(struct pt_snapshot *s, pt_prof *p)
 		if (!track_used(r, n, t) && !(s->track_names[t] && s->track_names[t][0]))
 			continue;
 		to = cJSON_CreateObject();
-		add_num(to, "track_idx", t);
+		pt_json_add_number(to, "track_idx", t);
 		if (s->track_names[t])
 			cJSON_AddStringToObject(to, "track_name", s->track_names[t]);
 		else
 			cJSON_AddNullToObject(to, "track_name");
 		cJSON_AddBoolToObject(to, "enabled", (s->track_mask >> t) & 1);
-		add_num(to, "total_time_ns", (double)s->track_total_ns[t]);
+		pt_json_add_number(to, "total_time_ns", (double)s->track_total_ns[t]);
 		blocks = cJSON_AddArrayToObject(to, "blocks");
 		for (size_t i = 0; i < n; i++) {
 			cJSON *bo;
@@ -266,17 +258,17 @@ static cJSON *snapshot_json(struct pt_snapshot *s, pt_prof *p)
 				cJSON_AddStringToObject(bo, "file", r[i].si->file);
 			else
 				cJSON_AddNullToObject(bo, "file");
-			add_num(bo, "line", r[i].si->line);
+			pt_json_add_number(bo, "line", r[i].si->line);
 			cJSON_AddStringToObject(bo, "kind", r[i].si->file ? "block" : "timer");
 			stats_json(bo, r[i].st);
-			add_num(bo, "percent_track", pct(r[i].st->total_ns, s->track_total_ns[t]));
-			add_num(bo, "percent_total", pct(r[i].st->total_ns, s->total_ns));
+			pt_json_add_number(bo, "percent_track", pct(r[i].st->total_ns, s->track_total_ns[t]));
+			pt_json_add_number(bo, "percent_total", pct(r[i].st->total_ns, s->total_ns));
 			cJSON_AddItemToArray(blocks, bo);
 		}
 		cJSON_AddItemToArray(tracks, to);
 	}
 	cJSON_AddItemToObject(o, "tree", tree_json(s, s->tree));
-	add_num(o, "instrumented_time_ns", (double)s->total_ns);
+	pt_json_add_number(o, "instrumented_time_ns", (double)s->total_ns);
 	b = cJSON_AddArrayToObject(o, "bottlenecks");
 	sorted = malloc((n + 1) * sizeof(*sorted));
 	if (sorted) {
@@ -286,12 +278,12 @@ static cJSON *snapshot_json(struct pt_snapshot *s, pt_prof *p)
 			cJSON *bo = cJSON_CreateObject();
 
 			cJSON_AddStringToObject(bo, "name", sorted[i].label);
-			add_num(bo, "track", sorted[i].si->track);
-			add_num(bo, "total_time_ns", (double)sorted[i].st->total_ns);
-			add_num(bo, "percent_of_total", pct(sorted[i].st->total_ns, s->total_ns));
-			add_num(bo, "hit_count", (double)sorted[i].st->hits);
-			add_num(bo, "avg_time_ns", mean_ns(sorted[i].st));
-			add_num(bo, "self_time_ns", (double)sorted[i].st->self_ns);
+			pt_json_add_number(bo, "track", sorted[i].si->track);
+			pt_json_add_number(bo, "total_time_ns", (double)sorted[i].st->total_ns);
+			pt_json_add_number(bo, "percent_of_total", pct(sorted[i].st->total_ns, s->total_ns));
+			pt_json_add_number(bo, "hit_count", (double)sorted[i].st->hits);
+			pt_json_add_number(bo, "avg_time_ns", mean_ns(sorted[i].st));
+			pt_json_add_number(bo, "self_time_ns", (double)sorted[i].st->self_ns);
 			cJSON_AddItemToArray(b, bo);
 		}
 		free(sorted);
@@ -299,8 +291,8 @@ static cJSON *snapshot_json(struct pt_snapshot *s, pt_prof *p)
 	if (p)
 		pt_stamps_add_cjson(pt_prof_stamps(p), o);
 	smp = cJSON_AddObjectToObject(o, "samples");
-	add_num(smp, "period_s", s->sample_period_s);
-	add_num(smp, "count", (double)s->samples_total);
+	pt_json_add_number(smp, "period_s", s->sample_period_s);
+	pt_json_add_number(smp, "count", (double)s->samples_total);
 	if (s->nsamples) {
 		uint64_t rss_max = 0;
 		double rss_sum = 0, cpu_max = 0, cpu_sum = 0;
@@ -316,33 +308,33 @@ static cJSON *snapshot_json(struct pt_snapshot *s, pt_prof *p)
 			if (x->cpu_percent > cpu_max)
 				cpu_max = x->cpu_percent;
 			cpu_sum += x->cpu_percent;
-			add_num(e, "t_s", x->t_s);
-			add_num(e, "rss", (double)x->rss);
-			add_num(e, "cpu_percent", x->cpu_percent);
-			add_num(e, "cpu_user_s", x->cpu_user_s);
-			add_num(e, "cpu_sys_s", x->cpu_sys_s);
+			pt_json_add_number(e, "t_s", x->t_s);
+			pt_json_add_number(e, "rss", (double)x->rss);
+			pt_json_add_number(e, "cpu_percent", x->cpu_percent);
+			pt_json_add_number(e, "cpu_user_s", x->cpu_user_s);
+			pt_json_add_number(e, "cpu_sys_s", x->cpu_sys_s);
 			if (x->read_bytes >= 0) {
-				add_num(e, "read_bytes", (double)x->read_bytes);
-				add_num(e, "write_bytes", (double)x->write_bytes);
+				pt_json_add_number(e, "read_bytes", (double)x->read_bytes);
+				pt_json_add_number(e, "write_bytes", (double)x->write_bytes);
 			}
 			if (x->fds >= 0)
-				add_num(e, "fds", (double)x->fds);
+				pt_json_add_number(e, "fds", (double)x->fds);
 			cJSON_AddItemToArray(series, e);
 		}
-		add_num(smp, "rss_max", (double)rss_max);
-		add_num(smp, "rss_mean", rss_sum / (double)s->nsamples);
-		add_num(smp, "cpu_percent_max", cpu_max);
-		add_num(smp, "cpu_percent_mean", cpu_sum / (double)s->nsamples);
+		pt_json_add_number(smp, "rss_max", (double)rss_max);
+		pt_json_add_number(smp, "rss_mean", rss_sum / (double)s->nsamples);
+		pt_json_add_number(smp, "cpu_percent_max", cpu_max);
+		pt_json_add_number(smp, "cpu_percent_mean", cpu_sum / (double)s->nsamples);
 		cJSON_AddItemToObject(smp, "series", series);
 	}
 	if (s->measurements) {
 		cJSON_AddItemToObject(o, "measurements", s->measurements);
 		s->measurements = NULL; /* the report owns it now */
-		add_num(o, "measurements_total", (double)s->measurements_total);
+		pt_json_add_number(o, "measurements_total", (double)s->measurements_total);
 	}
-	add_num(o, "threads", s->threads);
-	add_num(o, "errors", s->errors);
-	add_num(o, "percentile_relative_error", PT_PHIST_REL_ERROR);
+	pt_json_add_number(o, "threads", s->threads);
+	pt_json_add_number(o, "errors", s->errors);
+	pt_json_add_number(o, "percentile_relative_error", PT_PHIST_REL_ERROR);
 	rows_free(r, n);
 	return o;
 }

@@ -48,8 +48,7 @@ void pt_iso8601(double unix_time, char *buf, size_t len)
 	snprintf(buf, len, "%s.%03dZ", base, ms < 0 ? 0 : ms > 999 ? 999 : ms);
 }
 
-/* Add a number, writing null for values JSON cannot hold. */
-static void add_num(cJSON *o, const char *key, double v)
+void pt_json_add_number(cJSON *o, const char *key, double v)
 {
 	if (isfinite(v))
 		cJSON_AddNumberToObject(o, key, v);
@@ -62,16 +61,16 @@ static cJSON *latency_json(const struct pt_latency *l, int recorded)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddBoolToObject(o, "recorded", recorded && l->count > 0);
-	add_num(o, "count", (double)l->count);
-	add_num(o, "min", l->min);
-	add_num(o, "mean", l->mean);
-	add_num(o, "stddev", l->stddev);
-	add_num(o, "p50", l->p50);
-	add_num(o, "p90", l->p90);
-	add_num(o, "p99", l->p99);
-	add_num(o, "p99_9", l->p999);
-	add_num(o, "max", l->max);
-	add_num(o, "relative_error", PT_HIST_REL_ERROR);
+	pt_json_add_number(o, "count", (double)l->count);
+	pt_json_add_number(o, "min", l->min);
+	pt_json_add_number(o, "mean", l->mean);
+	pt_json_add_number(o, "stddev", l->stddev);
+	pt_json_add_number(o, "p50", l->p50);
+	pt_json_add_number(o, "p90", l->p90);
+	pt_json_add_number(o, "p99", l->p99);
+	pt_json_add_number(o, "p99_9", l->p999);
+	pt_json_add_number(o, "max", l->max);
+	pt_json_add_number(o, "relative_error", PT_HIST_REL_ERROR);
 	return o;
 }
 
@@ -80,7 +79,7 @@ static cJSON *named_json(const struct pt_named_list *l)
 	cJSON *o = cJSON_CreateObject();
 
 	for (unsigned i = 0; i < l->n; i++)
-		add_num(o, l->items[i].name, l->items[i].value);
+		pt_json_add_number(o, l->items[i].name, l->items[i].value);
 	return o;
 }
 
@@ -93,8 +92,8 @@ static cJSON *perf_json(const struct pt_perf_value *v)
 
 		cJSON_AddStringToObject(e, "status", pt_perf_status_name(v[i].status));
 		if (v[i].status == PT_PERF_OK) {
-			add_num(e, "value", round(v[i].value));
-			add_num(e, "running", v[i].running);
+			pt_json_add_number(e, "value", round(v[i].value));
+			pt_json_add_number(e, "running", v[i].running);
 		}
 	}
 	return o;
@@ -104,10 +103,10 @@ static cJSON *os_json(const struct pt_rusage *ru)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	add_num(o, "voluntary_context_switches", (double)ru->nvcsw);
-	add_num(o, "involuntary_context_switches", (double)ru->nivcsw);
-	add_num(o, "minor_faults", (double)ru->minflt);
-	add_num(o, "major_faults", (double)ru->majflt);
+	pt_json_add_number(o, "voluntary_context_switches", (double)ru->nvcsw);
+	pt_json_add_number(o, "involuntary_context_switches", (double)ru->nivcsw);
+	pt_json_add_number(o, "minor_faults", (double)ru->minflt);
+	pt_json_add_number(o, "major_faults", (double)ru->majflt);
 	return o;
 }
 
@@ -119,7 +118,7 @@ static cJSON *msgs_json(const struct pt_msg_list *l)
 		cJSON *m = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(m, "message", l->items[i].text);
-		add_num(m, "count", (double)l->items[i].count);
+		pt_json_add_number(m, "count", (double)l->items[i].count);
 		cJSON_AddItemToArray(a, m);
 	}
 	return a;
@@ -130,11 +129,11 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r)
 	cJSON *o = cJSON_CreateObject(), *c;
 	double span = r->end_s - r->start_s;
 
-	add_num(o, "index", r->index);
-	add_num(o, "pid", r->pid);
-	add_num(o, "tid", r->tid);
+	pt_json_add_number(o, "index", r->index);
+	pt_json_add_number(o, "pid", r->pid);
+	pt_json_add_number(o, "tid", r->tid);
 	if (tr->config.isolation == PT_ISOLATE_PROCESS) {
-		add_num(o, "ppid", r->ppid);
+		pt_json_add_number(o, "ppid", r->ppid);
 		cJSON_AddStringToObject(o, "process_name", r->process_name);
 		cJSON_AddStringToObject(o, "parent_process_name", r->parent_process_name);
 		cJSON_AddBoolToObject(o, "broken", r->broken);
@@ -147,27 +146,27 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r)
 				cJSON_AddStringToObject(o, "signal", name);
 			else
 				cJSON_AddNullToObject(o, "signal");
-			add_num(o, "exit_status", r->exit_status);
+			pt_json_add_number(o, "exit_status", r->exit_status);
 			cJSON_AddStringToObject(o, "phase", r->broken_phase);
-			add_num(o, "item", (double)r->broken_item);
+			pt_json_add_number(o, "item", (double)r->broken_item);
 		}
 	}
-	add_num(o, "cpu", r->slot.pu);
-	add_num(o, "core", r->slot.core);
-	add_num(o, "numa_node", r->slot.numa);
-	add_num(o, "package", r->slot.package);
-	add_num(o, "cpu_observed_start", r->cpu_start);
-	add_num(o, "cpu_observed_end", r->cpu_end);
-	add_num(o, "items", (double)r->items);
-	add_num(o, "errors", (double)r->errors);
-	add_num(o, "busy_s", r->busy_s);
-	add_num(o, "dispatch_s", r->dispatch_s);
-	add_num(o, "start_s", r->start_s);
-	add_num(o, "end_s", r->end_s);
-	add_num(o, "cpu_user_s", r->ru.user_s);
-	add_num(o, "cpu_sys_s", r->ru.sys_s);
-	add_num(o, "cpu_utilization", span > 0 ? (r->ru.user_s + r->ru.sys_s) / span : 0);
-	add_num(o, "throughput", span > 0 ? (double)r->items / span : 0);
+	pt_json_add_number(o, "cpu", r->slot.pu);
+	pt_json_add_number(o, "core", r->slot.core);
+	pt_json_add_number(o, "numa_node", r->slot.numa);
+	pt_json_add_number(o, "package", r->slot.package);
+	pt_json_add_number(o, "cpu_observed_start", r->cpu_start);
+	pt_json_add_number(o, "cpu_observed_end", r->cpu_end);
+	pt_json_add_number(o, "items", (double)r->items);
+	pt_json_add_number(o, "errors", (double)r->errors);
+	pt_json_add_number(o, "busy_s", r->busy_s);
+	pt_json_add_number(o, "dispatch_s", r->dispatch_s);
+	pt_json_add_number(o, "start_s", r->start_s);
+	pt_json_add_number(o, "end_s", r->end_s);
+	pt_json_add_number(o, "cpu_user_s", r->ru.user_s);
+	pt_json_add_number(o, "cpu_sys_s", r->ru.sys_s);
+	pt_json_add_number(o, "cpu_utilization", span > 0 ? (r->ru.user_s + r->ru.sys_s) / span : 0);
+	pt_json_add_number(o, "throughput", span > 0 ? (double)r->items / span : 0);
 	cJSON_AddItemToObject(o, "latency_ns", latency_json(&r->latency,
 							     tr->config.record_latency));
 	c = cJSON_AddObjectToObject(o, "counters");
@@ -187,8 +186,8 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	if (tr->json)
 		return cJSON_Duplicate(tr->json, 1);
 	o = cJSON_CreateObject();
-	add_num(o, "workers", tr->s.workers);
-	add_num(o, "repeat", tr->config.repeat);
+	pt_json_add_number(o, "workers", tr->s.workers);
+	pt_json_add_number(o, "repeat", tr->config.repeat);
 	cJSON_AddStringToObject(o, "status", pt_status_name(tr->s.status));
 	if (tr->message)
 		cJSON_AddStringToObject(o, "message", tr->message);
@@ -198,47 +197,47 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	cJSON_AddStringToObject(o, "isolation", pt_isolation_name(tr->config.isolation));
 	pt_iso8601(tr->started, when, sizeof(when));
 	cJSON_AddStringToObject(o, "started", when);
-	add_num(o, "items", (double)tr->s.items);
+	pt_json_add_number(o, "items", (double)tr->s.items);
 	e = cJSON_AddObjectToObject(o, "errors");
-	add_num(e, "count", (double)tr->s.errors);
+	pt_json_add_number(e, "count", (double)tr->s.errors);
 	cJSON_AddItemToObject(e, "messages", msgs_json(&tr->errors));
-	add_num(e, "messages_total", (double)tr->errors.total);
-	add_num(o, "wall_s", wall);
-	add_num(o, "throughput", tr->s.throughput);
-	add_num(o, "warmup_s", tr->warmup_s);
-	add_num(o, "setup_s", tr->setup_s);
-	add_num(o, "teardown_s", tr->teardown_s);
+	pt_json_add_number(e, "messages_total", (double)tr->errors.total);
+	pt_json_add_number(o, "wall_s", wall);
+	pt_json_add_number(o, "throughput", tr->s.throughput);
+	pt_json_add_number(o, "warmup_s", tr->warmup_s);
+	pt_json_add_number(o, "setup_s", tr->setup_s);
+	pt_json_add_number(o, "teardown_s", tr->teardown_s);
 	c = cJSON_AddObjectToObject(o, "cpu");
-	add_num(c, "user_s", tr->s.cpu_user_s);
-	add_num(c, "sys_s", tr->s.cpu_sys_s);
+	pt_json_add_number(c, "user_s", tr->s.cpu_user_s);
+	pt_json_add_number(c, "sys_s", tr->s.cpu_sys_s);
 	/* CPU seconds per worker-second of the measured phase */
-	add_num(c, "utilization", wall > 0 ? (tr->s.cpu_user_s + tr->s.cpu_sys_s) /
+	pt_json_add_number(c, "utilization", wall > 0 ? (tr->s.cpu_user_s + tr->s.cpu_sys_s) /
 				  (wall * tr->s.workers) : 0);
 	cJSON_AddItemToObject(o, "latency_ns", latency_json(&tr->s.latency,
 							     tr->config.record_latency));
 	m = cJSON_AddObjectToObject(o, "memory");
-	add_num(m, "peak_rss", (double)tr->s.peak_rss);
+	pt_json_add_number(m, "peak_rss", (double)tr->s.peak_rss);
 	cJSON_AddStringToObject(m, "peak_rss_scope", tr->peak_rss_reset ? "trial" : "process");
-	add_num(m, "rss_start", (double)tr->rss_start);
-	add_num(m, "rss_end", (double)tr->rss_end);
-	add_num(m, "heap_start", (double)tr->heap_start);
-	add_num(m, "heap_end", (double)tr->heap_end);
+	pt_json_add_number(m, "rss_start", (double)tr->rss_start);
+	pt_json_add_number(m, "rss_end", (double)tr->rss_end);
+	pt_json_add_number(m, "heap_start", (double)tr->heap_start);
+	pt_json_add_number(m, "heap_end", (double)tr->heap_end);
 	cJSON_AddItemToObject(m, "records", named_json(&tr->memory));
 	c = cJSON_AddObjectToObject(o, "counters");
 	u = cJSON_AddObjectToObject(c, "user");
 	for (unsigned i = 0; i < tr->counters.n; i++) {
 		cJSON *k = cJSON_AddObjectToObject(u, tr->counters.items[i].name);
 
-		add_num(k, "value", tr->counters.items[i].value);
-		add_num(k, "rate", wall > 0 ? tr->counters.items[i].value / wall : 0);
+		pt_json_add_number(k, "value", tr->counters.items[i].value);
+		pt_json_add_number(k, "rate", wall > 0 ? tr->counters.items[i].value / wall : 0);
 	}
 	cJSON_AddItemToObject(c, "os", os_json(&tr->ru));
 	cJSON_AddItemToObject(c, "perf", perf_json(tr->perf));
 	cJSON_AddItemToObject(o, "notes", named_json(&tr->notes));
 	e = cJSON_AddObjectToObject(o, "dispatch");
-	add_num(e, "mean_chunk", tr->mean_chunk);
-	add_num(e, "overhead", tr->dispatch_overhead);
-	add_num(o, "imbalance", tr->s.imbalance);
+	pt_json_add_number(e, "mean_chunk", tr->mean_chunk);
+	pt_json_add_number(e, "overhead", tr->dispatch_overhead);
+	pt_json_add_number(o, "imbalance", tr->s.imbalance);
 	cJSON_AddItemToObject(o, "warnings", msgs_json(&tr->warnings));
 	a = cJSON_AddArrayToObject(o, "per_worker");
 	for (unsigned i = 0; i < tr->s.workers; i++)
@@ -393,18 +392,18 @@ static cJSON *host_json(const pt_topology *t)
 	if (t) {
 		pt_topology_counts(t, &c);
 		topo = cJSON_AddObjectToObject(h, "topology");
-		add_num(topo, "packages", c.packages);
-		add_num(topo, "numa_nodes", c.numa_nodes);
-		add_num(topo, "cores", c.cores);
-		add_num(topo, "pus", c.pus);
-		add_num(topo, "l1_caches", c.l1);
-		add_num(topo, "l2_caches", c.l2);
-		add_num(topo, "l3_caches", c.l3);
+		pt_json_add_number(topo, "packages", c.packages);
+		pt_json_add_number(topo, "numa_nodes", c.numa_nodes);
+		pt_json_add_number(topo, "cores", c.cores);
+		pt_json_add_number(topo, "pus", c.pus);
+		pt_json_add_number(topo, "l1_caches", c.l1);
+		pt_json_add_number(topo, "l2_caches", c.l2);
+		pt_json_add_number(topo, "l3_caches", c.l3);
 		cJSON_AddBoolToObject(topo, "synthetic", pt_topology_is_synthetic(t));
 		list = pt_topology_allowed_list(t);
 		cJSON_AddStringToObject(h, "allowed_cpus", list ? list : "");
 		free(list);
-		add_num(h, "allowed_pus", pt_topology_allowed_pus(t));
+		pt_json_add_number(h, "allowed_pus", pt_topology_allowed_pus(t));
 	}
 	return h;
 }

@@ -9,6 +9,8 @@
 
 #define PT_SCHEMA "proftune/1"
 
+/* Add KEY = V to O, or KEY = null when V is not finite (JSON has no NaN). */
+void pt_json_add_number(cJSON *o, const char *key, double v);
 /* The document as a cJSON tree; the caller frees it with cJSON_Delete(). */
 cJSON *pt_results_to_cjson(const pt_results *r);
 /* Replace the tune summary; the document takes ownership of SUMMARY. */

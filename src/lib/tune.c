@@ -178,14 +178,6 @@ void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 
 /* ---- the summary document ------------------------------------------------ */
 
-static void add_num(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static const char *decision_name(enum pt_decision d)
 {
 	return d == PT_NON_INFERIOR ? "non-inferior" : d == PT_INFERIOR ? "inferior" : "undecided";
@@ -204,15 +196,15 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 	int fitted = 0, optimal_decided = b != NULL, rec_decided = r != NULL;
 
 	cJSON_AddStringToObject(o, "strategy", pt_strategy_name(c->strategy));
-	add_num(o, "tolerance", c->tolerance);
-	add_num(o, "trials", trials);
-	add_num(o, "elapsed_s", elapsed);
+	pt_json_add_number(o, "tolerance", c->tolerance);
+	pt_json_add_number(o, "trials", trials);
+	pt_json_add_number(o, "elapsed_s", elapsed);
 	cJSON_AddBoolToObject(o, "budget_exhausted", budget_hit);
 	cJSON_AddBoolToObject(o, "interrupted", interrupted);
 	if (b) {
-		add_num(o, "optimal_workers", b->workers);
-		add_num(o, "recommended_workers", r->workers);
-		add_num(o, "best_throughput", b->median);
+		pt_json_add_number(o, "optimal_workers", b->workers);
+		pt_json_add_number(o, "recommended_workers", r->workers);
+		pt_json_add_number(o, "best_throughput", b->median);
 	} else {
 		cJSON_AddNullToObject(o, "optimal_workers");
 		cJSON_AddNullToObject(o, "recommended_workers");
@@ -221,8 +213,8 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 	a = cJSON_AddArrayToObject(o, "tested_workers");
 	for (size_t i = 0; i < s->n; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateNumber(s->c[i].workers));
-	add_num(o, "pooled_log_sd", s->pooled_sd);
-	add_num(o, "degrees_of_freedom", s->df);
+	pt_json_add_number(o, "pooled_log_sd", s->pooled_sd);
+	pt_json_add_number(o, "degrees_of_freedom", s->df);
 
 	/* the model, over every successful trial */
 	for (size_t i = 0; i < s->n; i++)
@@ -252,21 +244,21 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 		double speedup = k->n ? k->median / (ref_x / ref_n) : NAN;
 
 		w = cJSON_CreateObject();
-		add_num(w, "workers", k->workers);
-		add_num(w, "trials", k->trials);
-		add_num(w, "ok_trials", k->n);
-		add_num(w, "median", k->n ? k->median : NAN);
-		add_num(w, "ci_low", k->ci_low);
-		add_num(w, "ci_high", k->ci_high);
-		add_num(w, "cv", k->cv);
-		add_num(w, "speedup", speedup);
-		add_num(w, "efficiency", speedup / k->workers);
-		add_num(w, "p99_ns", k->n ? k->p99_sum / k->n : NAN);
-		add_num(w, "cpu_utilization", k->n ? k->cpu_sum / k->n : NAN);
-		add_num(w, "ratio_to_best", b && k->n ? exp(k->mean_log - b->mean_log) : NAN);
+		pt_json_add_number(w, "workers", k->workers);
+		pt_json_add_number(w, "trials", k->trials);
+		pt_json_add_number(w, "ok_trials", k->n);
+		pt_json_add_number(w, "median", k->n ? k->median : NAN);
+		pt_json_add_number(w, "ci_low", k->ci_low);
+		pt_json_add_number(w, "ci_high", k->ci_high);
+		pt_json_add_number(w, "cv", k->cv);
+		pt_json_add_number(w, "speedup", speedup);
+		pt_json_add_number(w, "efficiency", speedup / k->workers);
+		pt_json_add_number(w, "p99_ns", k->n ? k->p99_sum / k->n : NAN);
+		pt_json_add_number(w, "cpu_utilization", k->n ? k->cpu_sum / k->n : NAN);
+		pt_json_add_number(w, "ratio_to_best", b && k->n ? exp(k->mean_log - b->mean_log) : NAN);
 		cJSON_AddStringToObject(w, "versus_best", (int)i == s->best ? "best" :
 					decision_name(k->decision));
-		add_num(w, "model", fitted ? pt_usl_eval(&model, k->workers) : NAN);
+		pt_json_add_number(w, "model", fitted ? pt_usl_eval(&model, k->workers) : NAN);
 		cJSON_AddItemToArray(a, w);
 		if ((int)i != s->best && k->n && k->contender)
 			optimal_decided = 0;
@@ -279,12 +271,12 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 	m = cJSON_AddObjectToObject(o, "model");
 	cJSON_AddBoolToObject(m, "fitted", fitted);
 	if (fitted) {
-		add_num(m, "sigma", model.sigma);
-		add_num(m, "kappa", model.kappa);
-		add_num(m, "lambda", model.lambda);
-		add_num(m, "r2", model.r2);
-		add_num(m, "rms_relative_error", model.rms_rel);
-		add_num(m, "peak_workers", model.peak);
+		pt_json_add_number(m, "sigma", model.sigma);
+		pt_json_add_number(m, "kappa", model.kappa);
+		pt_json_add_number(m, "lambda", model.lambda);
+		pt_json_add_number(m, "r2", model.r2);
+		pt_json_add_number(m, "rms_relative_error", model.rms_rel);
+		pt_json_add_number(m, "peak_workers", model.peak);
 		cJSON_AddStringToObject(m, "bound", pt_usl_bound(&model, max_candidate));
 	}
 
