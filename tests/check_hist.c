@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "hist.h"
+#include "stats/hist.h"
 
 static struct pt_hist *hist_new(void)
 {

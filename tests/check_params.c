@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "params.h"
+#include "engine/params.h"
 #include "proftune.h"
 
 static void assert_error_mentions(const char *words)

@@ -5,7 +5,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "compare.h"
+#include "stats/rank.h"
 #include "proftune.h"
 
 /* ---- Mann-Whitney U ------------------------------------------------------------- */

@@ -7,8 +7,8 @@
 
 #include "check.h"
 #include "proftune.h"
-#include "stats.h"
-#include "tune.h"
+#include "stats/stats.h"
+#include "tune/tune.h"
 
 static int close_rel(double got, double want, double rel)
 {

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "base/util.h"
 
 /* Google Benchmark's context block, from what the document recorded. */
 static void context(cJSON *ctx, const cJSON *doc)
@@ -65,13 +66,6 @@ static cJSON *entry(cJSON *benchmarks, const char *name, const char *run_name, i
 	return b;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Aggregate A (0 mean, 1 median, 2 stddev, 3 cv) of V[0..N-1], as Google
  * Benchmark computes them (stddev with n - 1; cv = stddev / mean). */
 static double aggregate(int a, const double *v, size_t n, double *tmp)
@@ -87,7 +81,7 @@ static double aggregate(int a, const double *v, size_t n, double *tmp)
 		return mean;
 	case 1:
 		memcpy(tmp, v, n * sizeof(*v));
-		qsort(tmp, n, sizeof(*tmp), cmp_double);
+		qsort(tmp, n, sizeof(*tmp), pt_cmp_double);
 		return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 	case 2:
 		return n > 1 ? sqrt(ss / (double)(n - 1)) : 0;

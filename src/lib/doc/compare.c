@@ -1,0 +1,444 @@
+/* compare.c - the regression gate: match trials of two documents, test each change */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/rank.h"
+#include "doc/results.h"
+#include "doc/doc.h"
+#include "base/json.h"
+#include "base/util.h"
+
+/* Name of the comparison document's schema. */
+#define COMPARE_SCHEMA "proftune-compare/1"
+/* The method, as stated in the comparison document. */
+#define COMPARE_TEST "one-sided Mann-Whitney U on per-trial values (exact up to 2500 " \
+	"pairs); change: Hodges-Lehmann estimate of the ratio new/base with a " \
+	"distribution-free interval of two one-sided bounds"
+
+/* ---- metrics ------------------------------------------------------------------- */
+
+static const char *const metric_names[PT_METRICS] = { "throughput", "p99", "memory" };
+/* Whether a larger value is better: throughput is, latency and memory are not. */
+static const int metric_higher_better[PT_METRICS] = { 1, 0, 0 };
+
+const char *pt_metric_name(enum pt_metric m)
+{
+	return (unsigned)m < PT_METRICS ? metric_names[m] : "?";
+}
+
+int pt_metric_parse(const char *name)
+{
+	for (int i = 0; i < PT_METRICS; i++)
+		if (strcmp(name, metric_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+static const char *const change_names[] = {
+	"same", "better", "worse", "regression", "inconclusive", "unavailable", "failed", "noisy",
+};
+
+const char *pt_change_name(enum pt_change c)
+{
+	return (unsigned)c < sizeof(change_names) / sizeof(change_names[0]) ? change_names[c] : "?";
+}
+
+int pt_doc_trial_ok(const cJSON *trial)
+{
+	return strcmp(pt_doc_str(trial, "status"), "ok") == 0;
+}
+
+double pt_doc_trial_metric(const cJSON *t, int metric)
+{
+	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(t, "latency_ns");
+	double v = NAN;
+
+	switch (metric) {
+	case PT_METRIC_THROUGHPUT:
+		v = pt_doc_num(t, "throughput");
+		break;
+	case PT_METRIC_P99:
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lat, "recorded")) &&
+		    pt_doc_num(lat, "count") > 0)
+			v = pt_doc_num(lat, "p99");
+		break;
+	case PT_METRIC_MEMORY:
+		v = pt_doc_num(cJSON_GetObjectItemCaseSensitive(t, "memory"), "peak_rss");
+		break;
+	}
+	/* zero means "not measured" for all three (and has no logarithm) */
+	return v > 0 ? v : NAN;
+}
+
+/* ---- the comparison ------------------------------------------------------------ */
+
+void pt_compare_config_init(struct pt_compare_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->threshold = 0.05;
+	c->gate = 1u << PT_METRIC_THROUGHPUT;
+	c->alpha = 0.05;
+}
+
+struct sample {
+	double *v;
+	size_t n, cap;
+};
+
+/* Values of one row: per side (0 base, 1 new) and metric. */
+struct row_data {
+	struct sample s[2][PT_METRICS];
+	unsigned trials[2];
+};
+
+struct pt_compare {
+	struct pt_compare_config c;
+	const pt_doc *doc[2];
+	struct pt_compare_row *rows;
+	struct row_data *data;
+	size_t n, cap;
+	int failed;
+};
+
+static int sample_add(struct sample *s, double v)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		double *a = realloc(s->v, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		s->v = a;
+		s->cap = cap;
+	}
+	s->v[s->n++] = v;
+	return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct pt_compare_row *x = a, *y = b;
+
+	if (x->workers != y->workers)
+		return (x->workers > y->workers) - (x->workers < y->workers);
+	return strcmp(x->placement, y->placement);
+}
+
+/* The row of (WORKERS, PLACEMENT), created when new; its index or -1. */
+static long row_get(pt_compare *cmp, unsigned workers, const char *placement)
+{
+	for (size_t i = 0; i < cmp->n; i++)
+		if (cmp->rows[i].workers == workers && strcmp(cmp->rows[i].placement, placement) == 0)
+			return (long)i;
+	if (cmp->n == cmp->cap) {
+		size_t cap = cmp->cap ? cmp->cap * 2 : 8;
+		struct pt_compare_row *r = realloc(cmp->rows, cap * sizeof(*r));
+
+		if (!r)
+			return -1;
+		cmp->rows = r;
+		struct row_data *d = realloc(cmp->data, cap * sizeof(*d));
+
+		if (!d)
+			return -1;
+		cmp->data = d;
+		cmp->cap = cap;
+	}
+	memset(&cmp->rows[cmp->n], 0, sizeof(cmp->rows[0]));
+	memset(&cmp->data[cmp->n], 0, sizeof(cmp->data[0]));
+	cmp->rows[cmp->n].workers = workers;
+	cmp->rows[cmp->n].placement = placement;
+	return (long)cmp->n++;
+}
+
+static double median_of(const struct sample *s)
+{
+	double *v, m;
+
+	if (s->n == 0)
+		return NAN;
+	v = malloc(s->n * sizeof(*v));
+	if (!v)
+		return NAN;
+	memcpy(v, s->v, s->n * sizeof(*v));
+	qsort(v, s->n, sizeof(*v), pt_cmp_double);
+	m = s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
+	free(v);
+	return m;
+}
+
+/* Test one metric of one row; NEW_TRIALS is the number of NEW's trials at
+ * the row's count, whatever their status.  0 or -ENOMEM. */
+static int judge(const pt_compare *cmp, const struct row_data *d, unsigned new_trials,
+		 enum pt_metric k, struct pt_compare_metric *out)
+{
+	const struct sample *b = &d->s[0][k], *n = &d->s[1][k];
+	int higher = metric_higher_better[k];
+	double t = cmp->c.threshold, *lb = NULL, *ln = NULL;
+	struct pt_shift worse, any;
+	int ret = 0;
+
+	out->metric = k;
+	out->gated = !!(cmp->c.gate & (1u << k));
+	out->n_base = (unsigned)b->n;
+	out->n_new = (unsigned)n->n;
+	out->base_median = median_of(b);
+	out->new_median = median_of(n);
+	out->ratio = out->ratio_low = out->ratio_high = NAN;
+	out->p_regression = out->p_change = NAN;
+	if (b->n == 0 || n->n == 0) {
+		/* NEW ran this count but none of its trials succeeded, while
+		 * BASE has values: that is a failure, not a gap */
+		out->change = b->n && new_trials && k == PT_METRIC_THROUGHPUT ?
+			PT_CHANGE_FAILED : PT_CHANGE_UNAVAILABLE;
+	} else {
+		lb = malloc(b->n * sizeof(*lb));
+		ln = malloc(n->n * sizeof(*ln));
+		if (!lb || !ln) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < b->n; i++)
+			lb[i] = log(b->v[i]);
+		for (size_t i = 0; i < n->n; i++)
+			ln[i] = log(n->v[i]);
+		/* worse than the threshold: throughput below (1 - t) times the
+		 * base, latency or memory above (1 + t) times it; on
+		 * logarithms, a shift */
+		ret = pt_shift_test(lb, b->n, ln, n->n, higher ? log(1 - t) : log(1 + t),
+				    cmp->c.alpha, &worse);
+		if (ret == 0)
+			ret = pt_shift_test(lb, b->n, ln, n->n, 0, cmp->c.alpha, &any);
+		if (ret < 0)
+			goto out;
+		out->ratio = exp(any.estimate);
+		out->ratio_low = exp(any.low);
+		out->ratio_high = exp(any.high);
+		out->p_regression = higher ? worse.p_less : worse.p_greater;
+		out->p_change = fmin(1, 2 * fmin(any.p_less, any.p_greater));
+		if (!pt_mwu_can_reject((unsigned)b->n, (unsigned)n->n, cmp->c.alpha))
+			out->change = PT_CHANGE_INCONCLUSIVE;
+		else if (out->p_regression <= cmp->c.alpha)
+			out->change = PT_CHANGE_REGRESSION;
+		else if (any.p_less <= cmp->c.alpha)
+			/* shown lower, one-sided like the interval's bounds: the
+			 * interval then lies below no change */
+			out->change = higher ? PT_CHANGE_WORSE : PT_CHANGE_BETTER;
+		else if (any.p_greater <= cmp->c.alpha)
+			out->change = higher ? PT_CHANGE_BETTER : PT_CHANGE_WORSE;
+		else if (higher ? out->ratio_low < 1 - t : out->ratio_high > 1 + t)
+			/* no change shown, but the interval reaches past the
+			 * threshold: a regression is not excluded either */
+			out->change = PT_CHANGE_NOISY;
+		else
+			out->change = PT_CHANGE_SAME;
+	}
+	out->fails = out->gated && (out->change == PT_CHANGE_REGRESSION ||
+				    out->change == PT_CHANGE_FAILED ||
+				    (cmp->c.strict && (out->change == PT_CHANGE_INCONCLUSIVE ||
+						       out->change == PT_CHANGE_NOISY ||
+						       out->change == PT_CHANGE_UNAVAILABLE)));
+out:
+	free(lb);
+	free(ln);
+	return ret;
+}
+
+static int add_doc(pt_compare *cmp, int side)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cmp->doc[side]->root, "trials")) {
+		long r = row_get(cmp, (unsigned)pt_doc_num(t, "workers"), pt_doc_str(t, "placement"));
+
+		if (r < 0)
+			return -ENOMEM;
+		cmp->data[r].trials[side]++;
+		if (!pt_doc_trial_ok(t))
+			continue;
+		for (int k = 0; k < PT_METRICS; k++) {
+			double v = pt_doc_trial_metric(t, k);
+
+			if (!isnan(v) && sample_add(&cmp->data[r].s[side][k], v) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void data_release(pt_compare *cmp)
+{
+	for (size_t i = 0; cmp->data && i < cmp->n; i++)
+		for (int s = 0; s < 2; s++)
+			for (int k = 0; k < PT_METRICS; k++)
+				free(cmp->data[i].s[s][k].v);
+	free(cmp->data);
+	cmp->data = NULL;
+}
+
+pt_compare *pt_compare_new(const pt_doc *base, const pt_doc *newer,
+			   const struct pt_compare_config *c)
+{
+	pt_compare *cmp;
+	size_t matched = 0;
+
+	if (!(c->threshold > 0 && c->threshold < 1)) {
+		pt_fail(EINVAL, "the threshold must be between 0 and 100%% (exclusive)");
+		return NULL;
+	}
+	if (!(c->alpha > 0 && c->alpha < 0.5)) {
+		pt_fail(EINVAL, "the significance level must be between 0 and 0.5");
+		return NULL;
+	}
+	if (!(c->gate & ((1u << PT_METRICS) - 1))) {
+		pt_fail(EINVAL, "no metric to gate on; use throughput, p99 or memory");
+		return NULL;
+	}
+	cmp = calloc(1, sizeof(*cmp));
+	if (!cmp)
+		goto nomem;
+	cmp->c = *c;
+	cmp->doc[0] = base;
+	cmp->doc[1] = newer;
+	if (add_doc(cmp, 0) < 0 || add_doc(cmp, 1) < 0)
+		goto nomem;
+	/* sort rows and their data together: sort an index permutation */
+	for (size_t i = 0; i < cmp->n; i++) {
+		for (size_t j = i + 1; j < cmp->n; j++) {
+			if (cmp_row(&cmp->rows[j], &cmp->rows[i]) < 0) {
+				struct pt_compare_row r = cmp->rows[i];
+				struct row_data d = cmp->data[i];
+
+				cmp->rows[i] = cmp->rows[j];
+				cmp->rows[j] = r;
+				cmp->data[i] = cmp->data[j];
+				cmp->data[j] = d;
+			}
+		}
+	}
+	for (size_t i = 0; i < cmp->n; i++) {
+		struct pt_compare_row *r = &cmp->rows[i];
+		const struct row_data *d = &cmp->data[i];
+
+		r->base_trials = d->trials[0];
+		r->new_trials = d->trials[1];
+		matched += r->base_trials && r->new_trials;
+		for (int k = 0; k < PT_METRICS; k++) {
+			if (judge(cmp, d, r->new_trials, k, &r->m[k]) < 0)
+				goto nomem;
+			if (!(r->base_trials && r->new_trials)) {
+				r->m[k].change = PT_CHANGE_UNAVAILABLE;
+				r->m[k].fails = 0;
+			}
+			cmp->failed |= r->m[k].fails;
+		}
+	}
+	data_release(cmp);
+	if (!matched) {
+		pt_fail(ENOENT, "'%s' and '%s' have no worker count and placement in common; "
+			"nothing to compare", base->name, newer->name);
+		pt_compare_free(cmp);
+		return NULL;
+	}
+	return cmp;
+nomem:
+	pt_compare_free(cmp);
+	pt_fail(ENOMEM, "out of memory");
+	return NULL;
+}
+
+void pt_compare_free(pt_compare *cmp)
+{
+	if (!cmp)
+		return;
+	data_release(cmp);
+	free(cmp->rows);
+	free(cmp);
+}
+
+size_t pt_compare_count(const pt_compare *cmp)
+{
+	return cmp->n;
+}
+
+const struct pt_compare_row *pt_compare_row(const pt_compare *cmp, size_t i)
+{
+	return i < cmp->n ? &cmp->rows[i] : NULL;
+}
+
+int pt_compare_failed(const pt_compare *cmp)
+{
+	return cmp->failed;
+}
+
+unsigned pt_compare_min_trials(double alpha)
+{
+	unsigned n = 1;
+
+	/* 1000 trials a side reach any level a float can hold (C(2000, 1000)
+	 * is about 1e600): the bound only stops a nonsensical alpha */
+	while (n < 1000 && !pt_mwu_can_reject(n, n, alpha))
+		n++;
+	return n;
+}
+
+char *pt_compare_json(const pt_compare *cmp)
+{
+	cJSON *d = cJSON_CreateObject(), *a, *o, *ms;
+	char *s;
+
+	if (!d)
+		return NULL;
+	cJSON_AddStringToObject(d, "schema", COMPARE_SCHEMA);
+	cJSON_AddStringToObject(d, "base", cmp->doc[0]->name);
+	cJSON_AddStringToObject(d, "new", cmp->doc[1]->name);
+	cJSON_AddStringToObject(d, "base_task", pt_doc_task(cmp->doc[0]));
+	cJSON_AddStringToObject(d, "new_task", pt_doc_task(cmp->doc[1]));
+	cJSON_AddStringToObject(d, "test", COMPARE_TEST);
+	pt_json_add_number(d, "alpha", cmp->c.alpha);
+	pt_json_add_number(d, "threshold", cmp->c.threshold);
+	pt_json_add_number(d, "min_trials", pt_compare_min_trials(cmp->c.alpha));
+	a = cJSON_AddArrayToObject(d, "gate");
+	for (int k = 0; k < PT_METRICS; k++)
+		if (cmp->c.gate & (1u << k))
+			cJSON_AddItemToArray(a, cJSON_CreateString(metric_names[k]));
+	cJSON_AddBoolToObject(d, "strict", cmp->c.strict);
+	cJSON_AddBoolToObject(d, "regression", cmp->failed);
+	a = cJSON_AddArrayToObject(d, "rows");
+	for (size_t i = 0; i < cmp->n; i++) {
+		const struct pt_compare_row *r = &cmp->rows[i];
+
+		o = cJSON_CreateObject();
+		pt_json_add_number(o, "workers", r->workers);
+		cJSON_AddStringToObject(o, "placement", r->placement);
+		pt_json_add_number(o, "base_trials", r->base_trials);
+		pt_json_add_number(o, "new_trials", r->new_trials);
+		ms = cJSON_AddObjectToObject(o, "metrics");
+		for (int k = 0; k < PT_METRICS; k++) {
+			const struct pt_compare_metric *m = &r->m[k];
+			cJSON *e = cJSON_AddObjectToObject(ms, metric_names[k]);
+
+			pt_json_add_number(e, "base_values", m->n_base);
+			pt_json_add_number(e, "new_values", m->n_new);
+			pt_json_add_number(e, "base_median", m->base_median);
+			pt_json_add_number(e, "new_median", m->new_median);
+			pt_json_add_number(e, "ratio", m->ratio);
+			pt_json_add_number(e, "ratio_low", m->ratio_low);
+			pt_json_add_number(e, "ratio_high", m->ratio_high);
+			pt_json_add_number(e, "p_regression", m->p_regression);
+			pt_json_add_number(e, "p_change", m->p_change);
+			cJSON_AddStringToObject(e, "verdict", pt_change_name(m->change));
+			cJSON_AddBoolToObject(e, "gated", m->gated);
+			cJSON_AddBoolToObject(e, "fails", m->fails);
+		}
+		cJSON_AddItemToArray(a, o);
+	}
+	s = cJSON_Print(d);
+	cJSON_Delete(d);
+	return s;
+}

@@ -1,0 +1,290 @@
+/* loader.c - find, open and validate task shared objects */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/loader.h"
+#include "base/util.h"
+
+/* Size of the version-1 struct: older or truncated descriptions are refused. */
+#define PT_TASK_V1_SIZE (offsetof(struct pt_task, teardown) + sizeof(void (*)(pt_ctx *)))
+
+const char *pt_task_dir(void)
+{
+	return PT_TASKDIR;
+}
+
+/* The bundled tasks' build directory, when this process runs from the build
+ * tree (so `--task spin` works before `make install`), else NULL. */
+static const char *build_task_dir(void)
+{
+#ifdef PT_BUILDDIR
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t len = strlen(PT_BUILDDIR);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if (strncmp(exe, PT_BUILDDIR, len) == 0 && exe[len] == '/')
+		return PT_BUILDDIR "/examples/.libs";
+#endif
+	return NULL;
+}
+
+char *pt_task_search_dirs(const char *search_path)
+{
+	const char *build = build_task_dir();
+	int has_path = search_path && *search_path;
+
+	return pt_asprintf("%s%s%s%s%s", has_path ? search_path : "", has_path ? ":" : "",
+			   build ? build : "", build ? ":" : "", pt_task_dir());
+}
+
+static int is_path(const char *spec)
+{
+	size_t n = strlen(spec);
+
+	return strchr(spec, '/') || (n > 3 && strcmp(spec + n - 3, ".so") == 0);
+}
+
+/* Find NAME.so (or libNAME.so) in the directories of DIRS; malloc'd path. */
+static char *search_task(const char *name, const char *dirs)
+{
+	static const char *const prefixes[] = { "", "lib" };
+	const char *p = dirs;
+
+	while (*p) {
+		size_t len = strcspn(p, ":");
+
+		for (size_t i = 0; len && i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			char *cand = pt_asprintf("%.*s/%s%s.so", (int)len, p, prefixes[i], name);
+
+			if (cand && access(cand, R_OK) == 0)
+				return cand;
+			free(cand);
+		}
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+/* Why dlopen refused PATH, in words a user can act on. */
+static int explain_dlopen_failure(const char *path, const char *dlmsg)
+{
+	unsigned char magic[4] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, magic, sizeof(magic)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n == 0)
+		return pt_fail(ENOEXEC, "task '%s' is an empty file, not a shared object; "
+			       "build it with -shared -fPIC", path);
+	if (n < 4 || memcmp(magic, "\177ELF", 4) != 0)
+		return pt_fail(ENOEXEC, "task '%s' is not a shared object (no ELF header); "
+			       "build it with -shared -fPIC", path);
+	return pt_fail(ENOEXEC, "task '%s' cannot be loaded as a shared object: %s",
+		       path, dlmsg ? dlmsg : "unknown dlopen error");
+}
+
+/* dlopen maps a shared object's segments without checking them against the
+ * file's size, and touching a segment past the end of a truncated file
+ * raises SIGBUS inside the loader: refuse such files before dlopen. */
+static int check_elf_extent(const char *path, off_t size)
+{
+	unsigned char ident[EI_NIDENT];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+	uint64_t phoff, phnum, phentsize;
+
+	if (fd < 0)
+		return 0; /* dlopen will say why */
+	if (pread(fd, ident, sizeof(ident), 0) != (ssize_t)sizeof(ident) ||
+	    memcmp(ident, ELFMAG, SELFMAG) != 0)
+		goto out; /* not ELF: explained after dlopen fails */
+	if (ident[EI_CLASS] == ELFCLASS64) {
+		Elf64_Ehdr eh;
+
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			goto truncated;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+		if (phentsize != sizeof(Elf64_Phdr) || phoff + phnum * phentsize > (uint64_t)size)
+			goto truncated;
+		for (uint64_t i = 0; i < phnum; i++) {
+			Elf64_Phdr ph;
+
+			if (pread(fd, &ph, sizeof(ph), (off_t)(phoff + i * phentsize)) !=
+			    (ssize_t)sizeof(ph))
+				goto truncated;
+			if (ph.p_type == PT_LOAD && ph.p_offset + ph.p_filesz > (uint64_t)size)
+				goto truncated;
+		}
+	} else if (ident[EI_CLASS] == ELFCLASS32) {
+		Elf32_Ehdr eh;
+
+		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+			goto truncated;
+		phoff = eh.e_phoff;
+		phnum = eh.e_phnum;
+		phentsize = eh.e_phentsize;
+		if (phentsize != sizeof(Elf32_Phdr) || phoff + phnum * phentsize > (uint64_t)size)
+			goto truncated;
+		for (uint64_t i = 0; i < phnum; i++) {
+			Elf32_Phdr ph;
+
+			if (pread(fd, &ph, sizeof(ph), (off_t)(phoff + i * phentsize)) !=
+			    (ssize_t)sizeof(ph))
+				goto truncated;
+			if (ph.p_type == PT_LOAD && (uint64_t)ph.p_offset + ph.p_filesz > (uint64_t)size)
+				goto truncated;
+		}
+	}
+	goto out;
+truncated:
+	ret = pt_fail(ENOEXEC, "task '%s' cannot be loaded as a shared object: it is truncated "
+		      "or damaged (its segments extend past its %lld bytes); rebuild it",
+		      path, (long long)size);
+out:
+	close(fd);
+	return ret;
+}
+
+static int check_task(const struct pt_task *t, const char *path)
+{
+	if (t->abi != PT_ABI_VERSION)
+		return pt_fail(EPROTO, "task '%s' has ABI version %u; this proftune supports %u; "
+			       "rebuild the task against this proftune.h", path, t->abi,
+			       PT_ABI_VERSION);
+	if (t->size < PT_TASK_V1_SIZE)
+		return pt_fail(EPROTO, "task '%s' declares a struct pt_task of %u bytes, "
+			       "smaller than version %u's %zu; rebuild it with PT_TASK(...)",
+			       path, t->size, PT_ABI_VERSION, (size_t)PT_TASK_V1_SIZE);
+	if (!t->run)
+		return pt_fail(EINVAL, "task '%s' has no run callback; set .run in PT_TASK(...)",
+			       path);
+	return 0;
+}
+
+pt_module *pt_module_open(const char *spec, const char *search_path)
+{
+	pt_module *m = NULL;
+	char *path = NULL, *dirs = NULL;
+	struct stat st;
+	void *handle;
+	int err;
+
+	if (!spec || !*spec) {
+		pt_fail(EINVAL, "no task given; use --task PATH.so or a bare name");
+		return NULL;
+	}
+	if (is_path(spec)) {
+		path = strdup(spec);
+	} else {
+		dirs = pt_task_search_dirs(search_path);
+		path = dirs ? search_task(spec, dirs) : NULL;
+		if (!path) {
+			pt_fail(ENOENT, "task '%s' not found in %s; give a path to a .so "
+				"or a name listed by 'proftune tasks'", spec, dirs ? dirs : "?");
+			goto fail;
+		}
+	}
+	if (!path) {
+		pt_fail(ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (stat(path, &st) != 0) {
+		err = errno;
+		pt_fail(err, "cannot open task '%s': %s", path,
+			err == ENOENT ? "no such file" : strerror(err));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		pt_fail(ENOEXEC, "task '%s' is not a regular file", path);
+		goto fail;
+	}
+	if (check_elf_extent(path, st.st_size) < 0)
+		goto fail;
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		explain_dlopen_failure(path, dlerror());
+		goto fail;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		dlclose(handle);
+		pt_fail(ENOMEM, "out of memory");
+		goto fail;
+	}
+	m->handle = handle;
+	m->path = path;
+	path = NULL;
+	m->task = dlsym(handle, "proftune_task");
+	if (!m->task) {
+		pt_fail(ENOENT, "task '%s' does not export the symbol 'proftune_task'; "
+			"define the task with PT_TASK(...)", m->path);
+		goto fail;
+	}
+	if (check_task(m->task, m->path) < 0)
+		goto fail;
+	free(dirs);
+	return m;
+fail:
+	err = errno;
+	pt_module_close(m);
+	free(path);
+	free(dirs);
+	errno = err;
+	return NULL;
+}
+
+pt_module *pt_module_from_task(const struct pt_task *task, const char *label)
+{
+	pt_module *m;
+
+	if (!task) {
+		pt_fail(EINVAL, "no task given");
+		return NULL;
+	}
+	if (check_task(task, label ? label : "(in-process)") < 0)
+		return NULL;
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->path = strdup(label ? label : "(in-process)"))) {
+		free(m);
+		pt_fail(ENOMEM, "out of memory");
+		return NULL;
+	}
+	m->task = task;
+	return m;
+}
+
+void pt_module_close(pt_module *m)
+{
+	if (!m)
+		return;
+	if (m->handle)
+		dlclose(m->handle);
+	free(m->path);
+	free(m);
+}
+
+const struct pt_task *pt_module_task(const pt_module *m)
+{
+	return m->task;
+}
+
+const char *pt_module_path(const pt_module *m)
+{
+	return m->path;
+}

@@ -1,0 +1,315 @@
+/* topology.c - the machine as hwloc sees it, and where workers go */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/topology.h"
+#include "base/util.h"
+
+static const char *const placement_names[] = {
+	[PT_PLACE_NONE] = "none",
+	[PT_PLACE_COMPACT] = "compact",
+	[PT_PLACE_SCATTER] = "scatter",
+};
+
+const char *pt_placement_name(enum pt_placement p)
+{
+	return (unsigned)p < 3 ? placement_names[p] : "?";
+}
+
+int pt_placement_parse(const char *name)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(name, placement_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+pt_topology *pt_topology_new(const char *synthetic)
+{
+	pt_topology *t = calloc(1, sizeof(*t));
+	hwloc_bitmap_t bound = NULL;
+	int err;
+
+	if (!t) {
+		pt_fail(ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (hwloc_topology_init(&t->topo) < 0) {
+		err = errno;
+		free(t);
+		pt_fail(err, "cannot initialise hwloc: %s", strerror(err));
+		return NULL;
+	}
+	if (synthetic) {
+		if (hwloc_topology_set_synthetic(t->topo, synthetic) < 0) {
+			pt_fail(EINVAL, "invalid synthetic topology '%s'; write it as hwloc does, "
+				"e.g. 'package:2 numa:2 core:4 pu:2'", synthetic);
+			goto fail;
+		}
+		t->synthetic = 1;
+	}
+	if (hwloc_topology_load(t->topo) < 0) {
+		err = errno;
+		pt_fail(err, "cannot load the topology: %s", strerror(err));
+		goto fail;
+	}
+	t->allowed = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(t->topo));
+	if (!t->allowed) {
+		pt_fail(ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (!synthetic) {
+		/* the CPUs this process may run on (taskset, cgroups, a batch
+		 * scheduler's binding) bound what proftune may use */
+		bound = hwloc_bitmap_alloc();
+		if (bound && hwloc_get_cpubind(t->topo, bound, HWLOC_CPUBIND_PROCESS) == 0 &&
+		    hwloc_bitmap_intersects(bound, t->allowed))
+			hwloc_bitmap_and(t->allowed, t->allowed, bound);
+		hwloc_bitmap_free(bound);
+		if (!hwloc_bitmap_isequal(t->allowed, hwloc_topology_get_topology_cpuset(t->topo)) &&
+		    hwloc_topology_restrict(t->topo, t->allowed, 0) < 0) {
+			err = errno;
+			pt_fail(err, "cannot restrict the topology to the allowed CPUs: %s",
+				strerror(err));
+			goto fail;
+		}
+	}
+	return t;
+fail:
+	pt_topology_free(t);
+	return NULL;
+}
+
+void pt_topology_free(pt_topology *t)
+{
+	if (!t)
+		return;
+	hwloc_bitmap_free(t->allowed);
+	hwloc_topology_destroy(t->topo);
+	free(t);
+}
+
+int pt_topology_is_synthetic(const pt_topology *t)
+{
+	return t->synthetic;
+}
+
+static unsigned count_type(const pt_topology *t, hwloc_obj_type_t type)
+{
+	int n = hwloc_get_nbobjs_by_type(t->topo, type);
+
+	return n > 0 ? (unsigned)n : 0;
+}
+
+void pt_topology_counts(const pt_topology *t, struct pt_topology_counts *out)
+{
+	out->packages = count_type(t, HWLOC_OBJ_PACKAGE);
+	out->numa_nodes = count_type(t, HWLOC_OBJ_NUMANODE);
+	out->cores = count_type(t, HWLOC_OBJ_CORE);
+	out->pus = count_type(t, HWLOC_OBJ_PU);
+	out->l1 = count_type(t, HWLOC_OBJ_L1CACHE);
+	out->l2 = count_type(t, HWLOC_OBJ_L2CACHE);
+	out->l3 = count_type(t, HWLOC_OBJ_L3CACHE);
+}
+
+unsigned pt_topology_allowed_pus(const pt_topology *t)
+{
+	return count_type(t, HWLOC_OBJ_PU);
+}
+
+char *pt_topology_allowed_list(const pt_topology *t)
+{
+	char *s = NULL;
+
+	if (hwloc_bitmap_list_asprintf(&s, t->allowed) < 0)
+		return NULL;
+	return s;
+}
+
+char *pt_topology_cpu_model(const pt_topology *t)
+{
+	hwloc_obj_t o = NULL;
+
+	while ((o = hwloc_get_next_obj_by_type(t->topo, HWLOC_OBJ_PACKAGE, o))) {
+		const char *model = hwloc_obj_get_info_by_name(o, "CPUModel");
+
+		if (model)
+			return strdup(model);
+	}
+	return NULL;
+}
+
+static void fill_slot(const pt_topology *t, hwloc_obj_t pu, struct pt_slot *s)
+{
+	hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(t->topo, HWLOC_OBJ_CORE, pu);
+	hwloc_obj_t pkg = hwloc_get_ancestor_obj_by_type(t->topo, HWLOC_OBJ_PACKAGE, pu);
+	hwloc_obj_t node = NULL;
+
+	s->pu = (int)pu->os_index;
+	s->core = core ? (int)core->logical_index : -1;
+	s->package = pkg ? (int)pkg->logical_index : -1;
+	s->numa = -1;
+	while ((node = hwloc_get_next_obj_by_type(t->topo, HWLOC_OBJ_NUMANODE, node))) {
+		if (node->cpuset && hwloc_bitmap_isset(node->cpuset, pu->os_index)) {
+			s->numa = (int)node->os_index;
+			break;
+		}
+	}
+}
+
+static int plan_scatter(const pt_topology *t, unsigned n, struct pt_slot *out)
+{
+	hwloc_obj_t root = hwloc_get_root_obj(t->topo);
+	unsigned npus = pt_topology_allowed_pus(t), m = n < npus ? n : npus;
+	hwloc_bitmap_t *sets = calloc(m, sizeof(*sets));
+	int ret = 0;
+
+	if (!sets)
+		return pt_fail(ENOMEM, "out of memory");
+	/* hwloc_distrib fills the array with bitmaps of its own */
+	if (hwloc_distrib(t->topo, &root, 1, sets, m, INT_MAX, 0) < 0) {
+		ret = pt_fail(EINVAL, "hwloc cannot distribute %u workers", m);
+		goto out;
+	}
+	for (unsigned i = 0; i < m; i++) {
+		hwloc_obj_t pu;
+
+		if (!sets[i]) {
+			ret = pt_fail(ENOMEM, "out of memory");
+			goto out;
+		}
+		hwloc_bitmap_singlify(sets[i]);
+		pu = hwloc_get_pu_obj_by_os_index(t->topo,
+						  (unsigned)hwloc_bitmap_first(sets[i]));
+		if (!pu) {
+			ret = pt_fail(EINVAL, "hwloc planned a PU outside the topology");
+			goto out;
+		}
+		fill_slot(t, pu, &out[i]);
+	}
+	/* more workers than PUs: reuse the PUs round-robin in the same order */
+	for (unsigned i = m; i < n; i++)
+		out[i] = out[i % m];
+out:
+	for (unsigned i = 0; i < m; i++)
+		hwloc_bitmap_free(sets[i]);
+	free(sets);
+	return ret;
+}
+
+int pt_topology_plan(const pt_topology *t, enum pt_placement p, unsigned n,
+		     struct pt_slot *out)
+{
+	unsigned npus = pt_topology_allowed_pus(t);
+
+	if (n == 0)
+		return pt_fail(EINVAL, "cannot plan 0 workers");
+	if (npus == 0)
+		return pt_fail(ENODEV, "the topology has no usable PU");
+	switch (p) {
+	case PT_PLACE_NONE:
+		for (unsigned i = 0; i < n; i++)
+			out[i] = (struct pt_slot){ .pu = -1, .core = -1, .numa = -1, .package = -1 };
+		return 0;
+	case PT_PLACE_COMPACT:
+		for (unsigned i = 0; i < n; i++)
+			fill_slot(t, hwloc_get_obj_by_type(t->topo, HWLOC_OBJ_PU, i % npus), &out[i]);
+		return 0;
+	case PT_PLACE_SCATTER:
+		return plan_scatter(t, n, out);
+	}
+	return pt_fail(EINVAL, "unknown placement %d", (int)p);
+}
+
+int pt_topology_bind_thread(const pt_topology *t, int pu)
+{
+	hwloc_bitmap_t set;
+	int ret = 0;
+
+	if (pu < 0 || t->synthetic)
+		return 0;
+	set = hwloc_bitmap_alloc();
+	if (!set)
+		return pt_fail(ENOMEM, "out of memory");
+	hwloc_bitmap_only(set, (unsigned)pu);
+	if (hwloc_set_cpubind(t->topo, set, HWLOC_CPUBIND_THREAD | HWLOC_CPUBIND_STRICT) < 0 &&
+	    hwloc_set_cpubind(t->topo, set, HWLOC_CPUBIND_THREAD) < 0)
+		ret = pt_fail(errno, "cannot bind a worker to CPU %d: %s", pu, strerror(errno));
+	hwloc_bitmap_free(set);
+	return ret;
+}
+
+/* Append to a growing string; returns 0 or -ENOMEM. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static int sbuf_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = b->cap - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -EINVAL;
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return 0;
+		}
+		size_t cap = (b->cap + (size_t)n + 1) * 2;
+		char *s = realloc(b->s, cap);
+
+		if (!s)
+			return -ENOMEM;
+		b->s = s;
+		b->cap = cap;
+	}
+}
+
+static void describe_obj(const pt_topology *t, hwloc_obj_t o, int depth, struct sbuf *b)
+{
+	char type[64], attr[128];
+
+	if (hwloc_obj_type_is_io(o->type) || o->type == HWLOC_OBJ_MISC)
+		return;
+	hwloc_obj_type_snprintf(type, sizeof(type), o, 0);
+	hwloc_obj_attr_snprintf(attr, sizeof(attr), o, " ", 0);
+	sbuf_printf(b, "%*s%s L#%u", depth * 2, "", type, o->logical_index);
+	if (o->type == HWLOC_OBJ_PU || o->type == HWLOC_OBJ_NUMANODE)
+		sbuf_printf(b, " (P#%u)", o->os_index);
+	if (*attr)
+		sbuf_printf(b, " [%s]", attr);
+	sbuf_printf(b, "\n");
+	for (hwloc_obj_t c = o->memory_first_child; c; c = c->next_sibling)
+		describe_obj(t, c, depth + 1, b);
+	for (hwloc_obj_t c = o->first_child; c; c = c->next_sibling)
+		describe_obj(t, c, depth + 1, b);
+}
+
+char *pt_topology_describe(const pt_topology *t)
+{
+	struct pt_topology_counts c;
+	struct sbuf b = { 0 };
+
+	pt_topology_counts(t, &c);
+	sbuf_printf(&b, "%u package%s, %u NUMA node%s, %u core%s, %u PU%s; caches: "
+		    "%u L1, %u L2, %u L3\n",
+		    c.packages, c.packages == 1 ? "" : "s", c.numa_nodes,
+		    c.numa_nodes == 1 ? "" : "s", c.cores, c.cores == 1 ? "" : "s",
+		    c.pus, c.pus == 1 ? "" : "s", c.l1, c.l2, c.l3);
+	describe_obj(t, hwloc_get_root_obj(t->topo), 0, &b);
+	return b.s;
+}

@@ -1,0 +1,101 @@
+/* trial.h - a trial's inputs and results as plain data (internal) */
+#ifndef PT_TRIAL_H
+#define PT_TRIAL_H
+
+#include <stdint.h>
+
+#include "proftune.h"
+#include "base/sysmon.h"
+
+/* Distinct error messages kept per trial: enough to see the kinds of
+ * failure, bounded so a task failing every item cannot grow the document. */
+#define PT_MAX_MESSAGES 8
+/* Named memory records and notes kept per trial. */
+#define PT_MAX_RECORDS 32
+
+struct pt_msg {
+	char *text;     /* owned */
+	uint64_t count;
+};
+
+struct pt_named {
+	char *name;     /* owned */
+	double value;
+};
+
+struct pt_named_list {
+	struct pt_named items[PT_MAX_RECORDS];
+	unsigned n;
+	uint64_t dropped; /* updates to names beyond the table */
+};
+/* Set NAME to VALUE (replace) or add VALUE to it (ADD); copies NAME. */
+void pt_named_set(struct pt_named_list *l, const char *name, double value, int add);
+void pt_named_release(struct pt_named_list *l);
+
+struct pt_msg_list {
+	struct pt_msg items[PT_MAX_MESSAGES];
+	unsigned n;
+	uint64_t total;   /* all messages, kept or not */
+};
+/* Count one occurrence of TEXT (copied). */
+void pt_msg_add(struct pt_msg_list *l, const char *text, uint64_t count);
+void pt_msg_release(struct pt_msg_list *l);
+
+struct pt_worker_result {
+	unsigned index;
+	struct pt_slot slot;     /* planned */
+	int cpu_start, cpu_end;  /* CPU observed at the start and end of the measured phase */
+	uint64_t items, errors, chunks;
+	double busy_s;           /* time inside run() calls */
+	double dispatch_s;       /* time claiming work */
+	double start_s, end_s;   /* measured phase, relative to the trial's start */
+	struct pt_rusage ru;     /* measured phase */
+	struct pt_latency latency;
+	struct pt_named_list counters;
+	struct pt_named_list memory;
+	struct pt_perf_value perf[PT_PERF_EVENTS];
+	int pid, tid, ppid;      /* the worker's process and thread */
+	char process_name[32], parent_process_name[32]; /* process workers */
+	int broken;              /* a worker process that did not reach its end */
+	int exit_signal, exit_status;
+	char broken_phase[24];
+	uint64_t broken_item;
+};
+
+struct pt_trial {
+	struct pt_trial_stats s;
+	struct pt_trial_config config; /* params pointer cleared */
+	double started;                /* Unix time at setup start */
+	double warmup_s;               /* measured length of the warm-up */
+	double setup_s, teardown_s;
+	char *message;                 /* first setup/skip/run message, owned */
+	struct pt_msg_list errors;
+	struct pt_msg_list warnings;
+	struct pt_named_list counters; /* summed over workers */
+	struct pt_named_list memory;   /* task-wide records, then worker sums */
+	struct pt_named_list notes;
+	struct pt_rusage ru;           /* summed over workers, measured phase */
+	struct pt_perf_value perf[PT_PERF_EVENTS];
+	int peak_rss_reset;            /* 1 when peak_rss covers this trial only */
+	uint64_t rss_start, rss_end, heap_start, heap_end;
+	double dispatch_overhead;      /* dispatch time / busy time */
+	double mean_chunk;             /* items per claim */
+	struct pt_worker_result *workers; /* s.workers entries, owned */
+	struct cJSON *json;            /* when set (isolated trials), the trial as
+	                                * received: it is the serialised form */
+	struct cJSON *instrumentation; /* the task's profiler report (instr.c), or NULL */
+};
+
+/* Run the trial in this process (what the isolated child runs). */
+pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
+				 const struct pt_trial_config *c);
+/* A trial that produced no measurement (crash, timeout...): the config, the
+ * planned slots and STATUS with MESSAGE; NULL on ENOMEM. */
+pt_trial *pt_trial_new_empty(const pt_topology *t, const struct pt_trial_config *c,
+			     enum pt_status status, const char *message);
+/* Where the calling thread is in a trial, for crash reports: the phase
+ * ("setup", "worker_setup", "warmup", "run", "worker_teardown", "teardown"),
+ * the worker index (-1 outside workers) and the item being run. */
+void pt_trial_where(const char **phase, int *worker, uint64_t *item);
+
+#endif
