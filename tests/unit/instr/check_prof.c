@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../check.h"
 #include "proftune.h"
 
 int check_prof_off_run(pt_prof *p);

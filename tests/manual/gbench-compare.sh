@@ -1,7 +1,7 @@
 #!/bin/sh
-# check-gbench-compare.sh - Google Benchmark's own compare.py reads `proftune report --format gbench`
+# gbench-compare.sh - Google Benchmark's own compare.py reads `proftune report --format gbench`
 #
-# Usage: sh tests/check-gbench-compare.sh [BUILDDIR]
+# Usage: sh tests/manual/gbench-compare.sh [BUILDDIR]
 # Installs the Debian packages libbenchmark-tools, python3-scipy and
 # python3-numpy when compare.py is missing (as root, or through sudo), writes
 # the two fixed runs tests/fixtures/cmp-base.json (spin at 20 us an item) and
@@ -9,7 +9,7 @@
 # and prints its comparison.  Exit 0 when compare.py accepts both files and
 # reports the 15% slower time and its U test.
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top}
 P="$build/proftune"
 SUDO=

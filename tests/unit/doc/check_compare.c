@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <math.h>
 
-#include "check.h"
+#include "../check.h"
 #include "stats/rank.h"
 #include "proftune.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "check.h"
+#include "../check.h"
 #include "proftune.h"
 
 static double unix_now(void)

@@ -1,10 +1,10 @@
 #!/bin/sh
-# check-trace-viewer.sh - load a `proftune --trace` file in a real viewer: speedscope in headless Chromium
+# trace-viewer.sh - load a `proftune --trace` file in a real viewer: speedscope in headless Chromium
 #
 # Not part of `make check` (it needs a browser and the npm registry).  Run it
 # from the build directory:
 #
-#     tests/check-trace-viewer.sh [TRACE.json]
+#     tests/manual/trace-viewer.sh [TRACE.json]
 #
 # Without an argument it writes a trace with
 #     ./proftune run --task instrumented --workers 2 --duration 0.2 --trace FILE
@@ -22,7 +22,6 @@
 # status 0 when every check passed.
 set -u
 
-here=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-$(pwd)}
 dir=${SPEEDSCOPE_DIR:-$HOME/.cache/proftune-speedscope}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/trace-viewer.XXXXXX")

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../check.h"
 #include "proftune.h"
 
 static void assert_error_mentions(const char *words)

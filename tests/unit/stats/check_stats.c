@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "../check.h"
 #include "proftune.h"
 #include "stats/stats.h"
 #include "tune/tune.h"

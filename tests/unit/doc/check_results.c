@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../check.h"
 #include "proftune.h"
 
 static int results_run(pt_worker *w, uint64_t item)

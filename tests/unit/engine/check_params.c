@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "check.h"
+#include "../check.h"
 #include "engine/params.h"
 #include "proftune.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "../check.h"
 #include "stats/hist.h"
 
 static struct pt_hist *hist_new(void)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "../check.h"
 #include "proftune.h"
 
 #define SMALL "package:2 numa:2 core:4 pu:2"

@@ -1,7 +1,7 @@
 #!/bin/sh
-# check-svg-render.sh - `proftune report --plot` renders in headless Chromium and shows the curve
+# svg-render.sh - `proftune report --plot` renders in headless Chromium and shows the curve
 #
-# Usage: sh tests/check-svg-render.sh [BUILDDIR] [OUTDIR]
+# Usage: sh tests/manual/svg-render.sh [BUILDDIR] [OUTDIR]
 # Installs the Debian package chromium when missing (as root, or through
 # sudo), plots the fixed tune tests/fixtures/tune-contended.json and the run
 # tests/fixtures/run-spin.json, screenshots each SVG at 1000x800 into OUTDIR
@@ -10,7 +10,7 @@
 # (#ff7f0e), the medians (#1f77b4) and the p99 line (#9467bd).  Exit 0 when
 # every screenshot shows them.  Look at the PNG files too.
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top}
 out=$(cd "${2:-.}" && pwd)
 P="$build/proftune"

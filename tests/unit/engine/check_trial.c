@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "check.h"
+#include "../check.h"
 #include "proftune.h"
 
 #define SMALL_TOPOLOGY "package:2 numa:2 core:4 pu:2"
