@@ -4,23 +4,36 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* One suite per module, named after it, in layer order (tests/unit/<layer>/check_<module>.c) */
 Suite *suite_abi(void);
 Suite *suite_hist(void);
+Suite *suite_stats(void);
+Suite *suite_rank(void);
+Suite *suite_usl(void);
+Suite *suite_prof(void);
+Suite *suite_stamps(void);
+Suite *suite_trace(void);
+Suite *suite_mrecord(void);
 Suite *suite_params(void);
 Suite *suite_loader(void);
 Suite *suite_topology(void);
 Suite *suite_trial(void);
 Suite *suite_results(void);
-Suite *suite_stats(void);
-Suite *suite_report(void);
-Suite *suite_prof(void);
-Suite *suite_stamps(void);
-Suite *suite_trace(void);
-Suite *suite_mrecord(void);
+Suite *suite_validate(void);
+Suite *suite_doc(void);
+Suite *suite_compare(void);
+Suite *suite_tune(void);
+
+/* Is GOT within REL (a fraction) of WANT? */
+static inline int close_rel(double got, double want, double rel)
+{
+	return fabs(got - want) <= rel * fabs(want);
+}
 
 /* Directory of the test task modules ($TEST_TASKS, set by `make check`). */
 static inline const char *test_tasks_dir(void)

@@ -11,17 +11,22 @@ int main(void)
 	int failed;
 
 	srunner_add_suite(sr, suite_hist());
+	srunner_add_suite(sr, suite_stats());
+	srunner_add_suite(sr, suite_rank());
+	srunner_add_suite(sr, suite_usl());
+	srunner_add_suite(sr, suite_prof());
+	srunner_add_suite(sr, suite_stamps());
+	srunner_add_suite(sr, suite_trace());
+	srunner_add_suite(sr, suite_mrecord());
 	srunner_add_suite(sr, suite_params());
 	srunner_add_suite(sr, suite_loader());
 	srunner_add_suite(sr, suite_topology());
 	srunner_add_suite(sr, suite_trial());
 	srunner_add_suite(sr, suite_results());
-	srunner_add_suite(sr, suite_stats());
-	srunner_add_suite(sr, suite_report());
-	srunner_add_suite(sr, suite_prof());
-	srunner_add_suite(sr, suite_stamps());
-	srunner_add_suite(sr, suite_trace());
-	srunner_add_suite(sr, suite_mrecord());
+	srunner_add_suite(sr, suite_validate());
+	srunner_add_suite(sr, suite_doc());
+	srunner_add_suite(sr, suite_compare());
+	srunner_add_suite(sr, suite_tune());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

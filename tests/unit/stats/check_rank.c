@@ -1,0 +1,114 @@
+/* check_rank.c - rank statistics: the Mann-Whitney U distribution and the Hodges-Lehmann shift */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+
+#include "../check.h"
+#include "stats/rank.h"
+
+START_TEST(mwu_exact_distribution)
+{
+	/* 5 and 5 values: 252 arrangements; U = 0, 1, 2, 3, 4 have 1, 1, 2, 3,
+	 * 5 of them (the classic table: P(U <= 4) = 12/252 = 0.0476) */
+	ck_assert_double_eq_tol(pt_mwu_cdf(5, 5, 0), 1.0 / 252, 1e-12);
+	ck_assert_double_eq_tol(pt_mwu_cdf(5, 5, 2), 4.0 / 252, 1e-12);
+	ck_assert_double_eq_tol(pt_mwu_cdf(5, 5, 4), 12.0 / 252, 1e-12);
+	ck_assert_double_eq_tol(pt_mwu_cdf(5, 5, 25), 1, 1e-12);
+	ck_assert_double_eq(pt_mwu_cdf(5, 5, -1), 0);
+	/* symmetric about n m / 2, and the same with the samples swapped */
+	for (int u = 0; u < 12; u++)
+		ck_assert_double_eq_tol(pt_mwu_cdf(4, 7, u), 1 - pt_mwu_cdf(4, 7, 28 - u - 1), 1e-12);
+	ck_assert_double_eq_tol(pt_mwu_cdf(3, 8, 5), pt_mwu_cdf(8, 3, 5), 1e-12);
+	/* 1 / C(n + m, n) for the most extreme arrangement */
+	ck_assert_double_eq_tol(pt_mwu_cdf(3, 3, 0), 1.0 / 20, 1e-12);
+	ck_assert_double_eq_tol(pt_mwu_cdf(2, 5, 0), 1.0 / 21, 1e-12);
+}
+END_TEST
+
+START_TEST(mwu_normal_agrees_with_exact)
+{
+	/* 50 x 50 is the largest exact case, 50 x 51 uses the approximation:
+	 * their tails must be close at the one-sided 5% point */
+	double exact = pt_mwu_cdf(50, 50, 1000), approx = pt_mwu_cdf(50, 51, 1020);
+
+	ck_assert_double_gt(exact, 0.03);
+	ck_assert_double_lt(exact, 0.07);
+	ck_assert_double_lt(fabs(exact - approx), 0.01);
+	ck_assert_double_eq_tol(pt_mwu_cdf(60, 60, 1799.5), 0.5, 0.01);
+}
+END_TEST
+
+START_TEST(mwu_minimum_repetitions)
+{
+	ck_assert_int_eq(pt_mwu_critical(5, 5, 0.05), 4);
+	ck_assert_int_eq(pt_mwu_critical(3, 3, 0.05), 0);
+	ck_assert_int_eq(pt_mwu_critical(2, 2, 0.05), -1);
+	ck_assert(pt_mwu_can_reject(3, 3, 0.05));
+	ck_assert(!pt_mwu_can_reject(2, 3, 0.05));   /* 1/10 */
+	ck_assert(!pt_mwu_can_reject(2, 4, 0.05));   /* 1/15 */
+	ck_assert(pt_mwu_can_reject(2, 5, 0.05));    /* 1/21 */
+	ck_assert(!pt_mwu_can_reject(1, 18, 0.05));  /* 1/19 */
+	ck_assert(pt_mwu_can_reject(1, 19, 0.05));   /* 1/20 */
+}
+END_TEST
+
+START_TEST(shift_estimate_and_interval)
+{
+	double x[] = { 1, 2, 3, 4, 5 }, y[] = { 11, 12, 13, 14, 15 }, z[] = { 1.5, 2.5, 3, 3.5, 4.5 };
+	struct pt_shift s;
+
+	ck_assert_int_eq(pt_shift_test(x, 5, y, 5, 0, 0.05, &s), 0);
+	ck_assert_double_eq(s.estimate, 10);
+	ck_assert_double_le(s.low, 10);
+	ck_assert_double_ge(s.high, 10);
+	/* the 5th smallest and largest of the 25 differences (c = 4) */
+	ck_assert_double_eq(s.low, 8);
+	ck_assert_double_eq(s.high, 12);
+	ck_assert_double_eq_tol(s.p_greater, 1.0 / 252, 1e-12);
+	ck_assert_double_eq_tol(s.p_less, 1, 1e-12);
+	/* against a shift of 7 the evidence is weaker (22 pairs above, 2 ties:
+	 * P(U <= 2) = 4/252), against 11 it is none */
+	ck_assert_int_eq(pt_shift_test(x, 5, y, 5, 7, 0.05, &s), 0);
+	ck_assert_double_eq_tol(s.p_greater, 4.0 / 252, 1e-12);
+	ck_assert_double_gt(s.p_greater, 1.0 / 252);
+	ck_assert_double_lt(s.p_greater, 0.05);
+	ck_assert_int_eq(pt_shift_test(x, 5, y, 5, 11, 0.05, &s), 0);
+	ck_assert_double_gt(s.p_greater, 0.5);
+	/* no shift: nothing significant either way */
+	ck_assert_int_eq(pt_shift_test(x, 5, z, 5, 0, 0.05, &s), 0);
+	ck_assert_double_eq(s.estimate, 0);
+	ck_assert_double_gt(s.p_less, 0.3);
+	ck_assert_double_gt(s.p_greater, 0.3);
+	/* too few values: no interval */
+	ck_assert_int_eq(pt_shift_test(x, 2, y, 2, 0, 0.05, &s), 0);
+	ck_assert(isnan(s.low) && isnan(s.high));
+	ck_assert_int_eq(pt_shift_test(x, 0, y, 2, 0, 0.05, &s), -EINVAL);
+}
+END_TEST
+
+START_TEST(shift_ties_are_conservative)
+{
+	double x[] = { 7, 7, 7, 7, 7 }, y[] = { 7, 7, 7, 7, 7 };
+	struct pt_shift s;
+
+	ck_assert_int_eq(pt_shift_test(x, 5, y, 5, 0, 0.05, &s), 0);
+	ck_assert_double_eq(s.estimate, 0);
+	ck_assert_double_gt(s.p_less, 0.4);
+	ck_assert_double_gt(s.p_greater, 0.4);
+}
+END_TEST
+
+Suite *suite_rank(void)
+{
+	Suite *s = suite_create("rank");
+	TCase *t = tcase_create("mann-whitney");
+
+	tcase_add_test(t, mwu_exact_distribution);
+	tcase_add_test(t, mwu_normal_agrees_with_exact);
+	tcase_add_test(t, mwu_minimum_repetitions);
+	tcase_add_test(t, shift_estimate_and_interval);
+	tcase_add_test(t, shift_ties_are_conservative);
+	suite_add_tcase(s, t);
+	return s;
+}

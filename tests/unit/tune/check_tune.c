@@ -1,0 +1,199 @@
+/* check_tune.c - the tuner's decisions: intervals, non-inferiority, failed trials, trial order */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../check.h"
+#include "proftune.h"
+#include "stats/stats.h"
+#include "tune/tune.h"
+
+/* Statistics of three counts from fixed throughputs. */
+static void stats_of(struct pt_tune_stats *s, const double x[3][3], unsigned reps)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned w = 1; w <= 3; w++)
+		for (unsigned r = 0; r < reps; r++)
+			ck_assert_int_eq(pt_tune_stats_add(s, w, 1, x[w - 1][r], 1000.0 * w, 0.5), 0);
+	pt_tune_stats_compute(s, 0.05);
+}
+
+START_TEST(test_interval)
+{
+	static const double x[3][3] = {
+		{ 50, 51, 49 }, { 99, 100, 98 }, { 100, 101, 99 },
+	};
+	struct pt_tune_stats s;
+	double pooled = 0, lx[3], t, mean;
+	unsigned df = 0;
+
+	stats_of(&s, x, 3);
+	ck_assert_uint_eq(s.n, 3);
+	/* pooled variance of the logarithms, computed here independently */
+	for (unsigned w = 0; w < 3; w++) {
+		for (unsigned r = 0; r < 3; r++)
+			lx[r] = log(x[w][r]);
+		pooled += pt_variance(lx, 3) * 2;
+		df += 2;
+	}
+	ck_assert_uint_eq(s.df, df);
+	ck_assert(close_rel(s.pooled_sd, sqrt(pooled / df), 1e-12));
+	t = pt_t_quantile(0.975, df);
+	for (unsigned w = 0; w < 3; w++) {
+		for (unsigned r = 0; r < 3; r++)
+			lx[r] = log(x[w][r]);
+		mean = pt_mean(lx, 3);
+		ck_assert(close_rel(s.c[w].ci_low, exp(mean - t * s.pooled_sd / sqrt(3)), 1e-12));
+		ck_assert(close_rel(s.c[w].ci_high, exp(mean + t * s.pooled_sd / sqrt(3)), 1e-12));
+		ck_assert(s.c[w].ci_low < s.c[w].median && s.c[w].median < s.c[w].ci_high);
+	}
+	ck_assert_double_eq(s.c[2].median, 100);
+	pt_tune_stats_release(&s);
+}
+END_TEST
+
+START_TEST(test_non_inferiority)
+{
+	/* 2 workers are 1% below 3 with 1% noise: shown within 5% */
+	static const double close[3][3] = {
+		{ 50, 51, 49 }, { 99, 100, 98 }, { 100, 101, 99 },
+	};
+	/* 2 workers are 20% below: shown worse than 5% */
+	static const double far[3][3] = {
+		{ 50, 51, 49 }, { 80, 81, 79 }, { 100, 101, 99 },
+	};
+	/* 2 workers are 5% below, right at the margin: the test cannot decide */
+	static const double edge[3][3] = {
+		{ 50, 51, 49 }, { 95, 97, 93 }, { 100, 102, 98 },
+	};
+	struct pt_tune_stats s;
+
+	stats_of(&s, close, 3);
+	ck_assert_int_eq(s.best, 2);
+	ck_assert_int_eq(s.c[1].decision, PT_NON_INFERIOR);
+	ck_assert_int_eq(s.c[0].decision, PT_INFERIOR);
+	ck_assert_int_eq(s.recommended, 1);
+	ck_assert(s.c[1].contender); /* 1% below, 1% noise: could be the best */
+	ck_assert(!s.c[0].contender);
+	pt_tune_stats_release(&s);
+
+	stats_of(&s, far, 3);
+	ck_assert_int_eq(s.c[1].decision, PT_INFERIOR);
+	ck_assert_int_eq(s.recommended, 2);
+	pt_tune_stats_release(&s);
+
+	stats_of(&s, edge, 3);
+	ck_assert_int_eq(s.c[1].decision, PT_UNDECIDED);
+	ck_assert_int_eq(s.recommended, 2); /* not shown good enough: the best */
+	pt_tune_stats_release(&s);
+
+	/* one trial per count: no variance, nothing decided */
+	stats_of(&s, close, 1);
+	ck_assert_uint_eq(s.df, 0);
+	ck_assert_int_eq(s.c[1].decision, PT_UNDECIDED);
+	ck_assert_int_eq(s.recommended, s.best);
+	pt_tune_stats_release(&s);
+}
+END_TEST
+
+START_TEST(test_failed_trials_excluded)
+{
+	struct pt_tune_stats s;
+
+	memset(&s, 0, sizeof(s));
+	pt_tune_stats_add(&s, 1, 1, 100, 0, 0);
+	pt_tune_stats_add(&s, 2, 0, 1e9, 0, 0);   /* a crashed trial's number */
+	pt_tune_stats_add(&s, 2, 1, 150, 0, 0);
+	pt_tune_stats_compute(&s, 0.05);
+	ck_assert_uint_eq(s.c[1].trials, 2);
+	ck_assert_uint_eq(s.c[1].n, 1);
+	ck_assert_double_eq(s.c[1].median, 150);
+	ck_assert_int_eq(s.best, 1);
+	pt_tune_stats_release(&s);
+}
+END_TEST
+
+static int noop(pt_worker *w, uint64_t item)
+{
+	(void)w;
+	(void)item;
+	return PT_OK;
+}
+
+static const struct pt_task noop_task = {
+	.abi = PT_ABI_VERSION, .size = sizeof(struct pt_task), .name = "noop", .run = noop,
+};
+
+/* The worker counts of R's trials, in the order they ran. */
+static void trial_order(const pt_results *r, unsigned *out, size_t n)
+{
+	ck_assert_uint_eq(pt_results_trial_count(r), n);
+	for (size_t i = 0; i < n; i++)
+		out[i] = pt_trial_stats(pt_results_trial(r, i))->workers;
+}
+
+static void tune_order(uint64_t seed, unsigned *order)
+{
+	static const unsigned counts[] = { 1, 2, 3, 4 };
+	struct pt_tune_config c;
+	pt_module *m = pt_module_from_task(&noop_task, "noop");
+	pt_topology *t = pt_topology_new("package:1 core:4 pu:1");
+	pt_results *r = pt_results_new("tune", m, t, NULL, NULL);
+
+	pt_tune_config_init(&c);
+	c.list = counts;
+	c.nlist = 4;
+	c.strategy = PT_STRATEGY_EXHAUSTIVE;
+	c.repeats = 3;
+	c.seed = seed;
+	c.trial.items = 50;
+	c.trial.warmup_s = 0;
+	c.trial.counters = 0;
+	ck_assert_int_eq(pt_tune(m, t, &c, r), 0);
+	trial_order(r, order, 12);
+	pt_results_free(r);
+	pt_topology_free(t);
+	pt_module_close(m);
+}
+
+START_TEST(test_interleaving)
+{
+	unsigned a[12], b[12], c[12], per[5] = { 0 };
+	int grouped = 1, cyclic = 1;
+
+	tune_order(7, a);
+	tune_order(7, b);
+	tune_order(8, c);
+	ck_assert_mem_eq(a, b, sizeof(a));       /* the seed fixes the order */
+	ck_assert(memcmp(a, c, sizeof(a)) != 0);
+	for (unsigned i = 0; i < 12; i++)
+		per[a[i]]++;
+	for (unsigned w = 1; w <= 4; w++)
+		ck_assert_uint_eq(per[w], 3);       /* every count, 3 times */
+	/* neither all repeats of a count in a row, nor a fixed sweep */
+	for (unsigned i = 0; i < 12; i++) {
+		grouped &= a[i] == a[i / 3 * 3];
+		cyclic &= a[i] == a[i % 4];
+	}
+	ck_assert(!grouped);
+	ck_assert(!cyclic);
+}
+END_TEST
+
+Suite *suite_tune(void)
+{
+	Suite *s = suite_create("tune");
+	TCase *tc = tcase_create("statistics");
+
+	tcase_add_test(tc, test_interval);
+	tcase_add_test(tc, test_non_inferiority);
+	tcase_add_test(tc, test_failed_trials_excluded);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("order");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_interleaving);
+	suite_add_tcase(s, tc);
+	return s;
+}
