@@ -1,14 +1,17 @@
-/* report-trace.c - `report --format trace`: Chrome trace events of the trials, a track per worker */
+/* trace.c - `report --format trace`: Chrome trace events of the trials, a track per worker */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "report.h"
+#include "base/util.h"
+#include "report/trace.h"
+#include "report/grid.h"
+#include "report/util.h"
 
 /* Seconds since the epoch of a UTC ISO 8601 time with optional fraction,
  * e.g. 2026-11-23T12:25:40.986Z; NAN when malformed. */
@@ -132,7 +135,7 @@ static int document(cJSON *events, const struct report_doc *d, int pid)
 		cJSON_AddStringToObject(e, "status", rstr(t, "status"));
 		add_num(e, "items", rnum(t, "items"));
 		add_num(e, "throughput", rnum(t, "throughput"));
-		add_num(e, "p99_ns", trial_latency(t, "p99"));
+		add_num(e, "p99_ns", pt_field_trial(pt_field_find("latency_p99_ns"), t));
 		if (isfinite(setup) && setup <= last)
 			span(events, "setup", "phase", at, at + setup, pid, 0);
 		if (isfinite(warmup) && first - warmup >= 0 && last > first)
@@ -165,9 +168,8 @@ int report_trace(FILE *f, const struct report *r)
 		spans += document(events, &r->docs[k], 1 + (int)k);
 	if (spans == 0) {
 		cJSON_Delete(doc);
-		cli_error("'%s' holds no per-worker timelines (per_worker start_s/end_s): "
-			  "nothing to trace", r->docs[0].file);
-		return -1;
+		return pt_fail(EINVAL, "'%s' holds no per-worker timelines (per_worker "
+			       "start_s/end_s): nothing to trace", r->docs[0].file);
 	}
 	cJSON_AddStringToObject(doc, "displayTimeUnit", "ms");
 	other = cJSON_AddObjectToObject(doc, "otherData");
@@ -182,6 +184,5 @@ int report_trace(FILE *f, const struct report *r)
 	free(text);
 	return 0;
 nomem:
-	cli_error("out of memory");
-	return -1;
+	return pt_fail(ENOMEM, "out of memory");
 }
