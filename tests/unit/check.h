@@ -11,6 +11,7 @@
 
 /* One suite per module, named after it, in layer order (tests/unit/<layer>/check_<module>.c) */
 Suite *suite_abi(void);
+Suite *suite_sysmon(void);
 Suite *suite_hist(void);
 Suite *suite_stats(void);
 Suite *suite_rank(void);
@@ -23,6 +24,7 @@ Suite *suite_params(void);
 Suite *suite_loader(void);
 Suite *suite_topology(void);
 Suite *suite_trial(void);
+Suite *suite_isolate(void);
 Suite *suite_results(void);
 Suite *suite_validate(void);
 Suite *suite_doc(void);

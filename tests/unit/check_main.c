@@ -10,6 +10,7 @@ int main(void)
 	SRunner *sr = srunner_create(suite_abi());
 	int failed;
 
+	srunner_add_suite(sr, suite_sysmon());
 	srunner_add_suite(sr, suite_hist());
 	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_rank());
@@ -22,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, suite_loader());
 	srunner_add_suite(sr, suite_topology());
 	srunner_add_suite(sr, suite_trial());
+	srunner_add_suite(sr, suite_isolate());
 	srunner_add_suite(sr, suite_results());
 	srunner_add_suite(sr, suite_validate());
 	srunner_add_suite(sr, suite_doc());

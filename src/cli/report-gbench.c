@@ -1,15 +1,12 @@
-/* gbench.c - `report --format gbench`: Google Benchmark's JSON, for its compare.py */
+/* report-gbench.c - `report --format gbench`: Google Benchmark's JSON, for its compare.py */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/util.h"
-#include "report/gbench.h"
-#include "report/grid.h"
-#include "report/util.h"
+#include "cli.h"
+#include "report.h"
 #include "base/util.h"
 
 /* Google Benchmark's context block, from what the document recorded. */
@@ -169,13 +166,11 @@ int report_gbench(FILE *f, const struct report *r)
 			cJSON_AddNumberToObject(b, "cpu_time", runs.cpu[i]);
 			cJSON_AddStringToObject(b, "time_unit", "ns");
 			cJSON_AddNumberToObject(b, "items_per_second", runs.rate[i]);
-			/* the field table's counters, where the trial measured them */
-			for (size_t j = 0; j < pt_nfields; j++) {
-				double v = pt_field_trial(&pt_fields[j], t);
-
-				if ((pt_fields[j].views & PT_VIEW_GBENCH) && isfinite(v))
-					cJSON_AddNumberToObject(b, pt_fields[j].name, v);
+			if (isfinite(trial_latency(t, "p50"))) {
+				cJSON_AddNumberToObject(b, "latency_p50_ns", trial_latency(t, "p50"));
+				cJSON_AddNumberToObject(b, "latency_p99_ns", trial_latency(t, "p99"));
 			}
+			cJSON_AddNumberToObject(b, "peak_rss", rnum(robj(t, "memory"), "peak_rss"));
 			i++;
 		}
 		if (reps > 1)
@@ -183,8 +178,8 @@ int report_gbench(FILE *f, const struct report *r)
 		family++;
 	}
 	if (family == 0) {
-		ret = pt_fail(EINVAL, "'%s' has no ok trial: nothing to write in Google "
-			      "Benchmark's format", d->file);
+		cli_error("'%s' has no ok trial: nothing to write in Google Benchmark's format",
+			  d->file);
 		goto out;
 	}
 	text = cJSON_Print(doc);
@@ -196,7 +191,7 @@ int report_gbench(FILE *f, const struct report *r)
 	ret = 0;
 	goto out;
 nomem:
-	ret = pt_fail(ENOMEM, "out of memory");
+	cli_error("out of memory");
 out:
 	cJSON_Delete(doc);
 	free(runs.real);

@@ -1,17 +1,14 @@
-/* trace.c - `report --format trace`: Chrome trace events of the trials, a track per worker */
+/* report-trace.c - `report --format trace`: Chrome trace events of the trials, a track per worker */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "base/util.h"
-#include "report/trace.h"
-#include "report/grid.h"
-#include "report/util.h"
+#include "cli.h"
+#include "report.h"
 
 /* Seconds since the epoch of a UTC ISO 8601 time with optional fraction,
  * e.g. 2026-11-23T12:25:40.986Z; NAN when malformed. */
@@ -135,7 +132,7 @@ static int document(cJSON *events, const struct report_doc *d, int pid)
 		cJSON_AddStringToObject(e, "status", rstr(t, "status"));
 		add_num(e, "items", rnum(t, "items"));
 		add_num(e, "throughput", rnum(t, "throughput"));
-		add_num(e, "p99_ns", pt_field_trial(pt_field_find("latency_p99_ns"), t));
+		add_num(e, "p99_ns", trial_latency(t, "p99"));
 		if (isfinite(setup) && setup <= last)
 			span(events, "setup", "phase", at, at + setup, pid, 0);
 		if (isfinite(warmup) && first - warmup >= 0 && last > first)
@@ -168,8 +165,9 @@ int report_trace(FILE *f, const struct report *r)
 		spans += document(events, &r->docs[k], 1 + (int)k);
 	if (spans == 0) {
 		cJSON_Delete(doc);
-		return pt_fail(EINVAL, "'%s' holds no per-worker timelines (per_worker "
-			       "start_s/end_s): nothing to trace", r->docs[0].file);
+		cli_error("'%s' holds no per-worker timelines (per_worker start_s/end_s): "
+			  "nothing to trace", r->docs[0].file);
+		return -1;
 	}
 	cJSON_AddStringToObject(doc, "displayTimeUnit", "ms");
 	other = cJSON_AddObjectToObject(doc, "otherData");
@@ -184,5 +182,6 @@ int report_trace(FILE *f, const struct report *r)
 	free(text);
 	return 0;
 nomem:
-	return pt_fail(ENOMEM, "out of memory");
+	cli_error("out of memory");
+	return -1;
 }

@@ -1,29 +1,27 @@
-/* csv.c - `report --format csv|csv-blocks|csv-measurements`: RFC 4180 tables */
+/* report-csv.c - `report --format csv|csv-blocks|csv-measurements`: RFC 4180 tables */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/util.h"
-#include "report/csv.h"
-#include "report/grid.h"
-#include "report/util.h"
+#include "cli.h"
+#include "report.h"
 
 /* RFC 4180 ends records with CRLF (as Python's csv module does, which the
  * stichotrope and multiprocess_profiler CSV files come from). */
 #define EOL "\r\n"
 
-/* The trials CSV: these columns that say which trial a row is, then the
- * field table's CSV fields, then the trial's message. */
-enum source { S_SCHEMA, S_FILE, S_COMMAND, S_TASK, S_INDEX, S_STR, S_NUM };
+/* Where a column of the trials CSV takes its value from. */
+enum source { S_SCHEMA, S_FILE, S_COMMAND, S_TASK, S_INDEX, S_STR, S_NUM, S_LATENCY };
 
+/* The trials CSV, one column per entry: the header and every row come
+ * from this table. */
 static const struct column {
 	const char *name;
 	enum source src;
 	const char *path;   /* in the trial object */
-} key_columns[] = {
+} trial_columns[] = {
 	{ "schema", S_SCHEMA, NULL },
 	{ "file", S_FILE, NULL },
 	{ "command", S_COMMAND, NULL },
@@ -34,11 +32,31 @@ static const struct column {
 	{ "status", S_STR, "status" },
 	{ "placement", S_STR, "placement" },
 	{ "started", S_STR, "started" },
+	{ "items", S_NUM, "items" },
+	{ "errors", S_NUM, "errors.count" },
+	{ "wall_s", S_NUM, "wall_s" },
+	{ "throughput", S_NUM, "throughput" },
+	{ "cpu_user_s", S_NUM, "cpu.user_s" },
+	{ "cpu_sys_s", S_NUM, "cpu.sys_s" },
+	{ "cpu_utilization", S_NUM, "cpu.utilization" },
+	{ "latency_count", S_LATENCY, "count" },
+	{ "latency_min_ns", S_LATENCY, "min" },
+	{ "latency_mean_ns", S_LATENCY, "mean" },
+	{ "latency_p50_ns", S_LATENCY, "p50" },
+	{ "latency_p90_ns", S_LATENCY, "p90" },
+	{ "latency_p99_ns", S_LATENCY, "p99" },
+	{ "latency_p99_9_ns", S_LATENCY, "p99_9" },
+	{ "latency_max_ns", S_LATENCY, "max" },
+	{ "peak_rss", S_NUM, "memory.peak_rss" },
+	{ "rss_start", S_NUM, "memory.rss_start" },
+	{ "rss_end", S_NUM, "memory.rss_end" },
+	{ "imbalance", S_NUM, "imbalance" },
+	{ "message", S_STR, "message" },
 };
-#define NKEYS (sizeof(key_columns) / sizeof(key_columns[0]))
+#define NCOLUMNS (sizeof(trial_columns) / sizeof(trial_columns[0]))
 
-static void key_cell(FILE *f, const struct column *c, const struct report_doc *d,
-		     const cJSON *t, int index)
+static void trial_cell(FILE *f, const struct column *c, const struct report_doc *d,
+		       const cJSON *t, int index)
 {
 	const cJSON *v;
 
@@ -59,14 +77,17 @@ static void key_cell(FILE *f, const struct column *c, const struct report_doc *d
 		fprintf(f, "%d", index);
 		break;
 	case S_STR:
-		v = pt_json_path(t, c->path);
+		v = rpath(t, c->path);
 		if (cJSON_IsString(v))
 			csv_string(f, v->valuestring);
 		break;
 	case S_NUM:
-		v = pt_json_path(t, c->path);
+		v = rpath(t, c->path);
 		if (cJSON_IsNumber(v))
 			csv_number(f, v->valuedouble);
+		break;
+	case S_LATENCY:
+		csv_number(f, trial_latency(t, c->path));
 		break;
 	}
 }
@@ -122,31 +143,19 @@ int report_csv(FILE *f, const struct report *r)
 {
 	if (r->cmp)
 		return compare_csv(f, r);
-	for (size_t i = 0; i < NKEYS; i++)
-		fprintf(f, "%s%s", i ? "," : "", key_columns[i].name);
-	for (size_t j = 0; j < pt_nfields; j++)
-		if (pt_fields[j].views & PT_VIEW_CSV)
-			fprintf(f, ",%s", pt_fields[j].name);
-	fputs(",message" EOL, f);
+	for (size_t i = 0; i < NCOLUMNS; i++)
+		fprintf(f, "%s%s", i ? "," : "", trial_columns[i].name);
+	fputs(EOL, f);
 	for (size_t k = 0; k < r->ndocs; k++) {
 		const cJSON *t;
 		int index = 0;
 
 		cJSON_ArrayForEach(t, robj(r->docs[k].tree, "trials")) {
-			for (size_t i = 0; i < NKEYS; i++) {
+			for (size_t i = 0; i < NCOLUMNS; i++) {
 				if (i)
 					fputc(',', f);
-				key_cell(f, &key_columns[i], &r->docs[k], t, index);
+				trial_cell(f, &trial_columns[i], &r->docs[k], t, index);
 			}
-			for (size_t j = 0; j < pt_nfields; j++) {
-				if (!(pt_fields[j].views & PT_VIEW_CSV))
-					continue;
-				fputc(',', f);
-				csv_number(f, pt_field_trial(&pt_fields[j], t));
-			}
-			fputc(',', f);
-			if (cJSON_IsString(robj(t, "message")))
-				csv_string(f, robj(t, "message")->valuestring);
 			fputs(EOL, f);
 			index++;
 		}
@@ -316,7 +325,9 @@ int report_csv_blocks(FILE *f, const struct report *r)
 	for (size_t i = 0; i < bs.n; i++)
 		free(bs.b[i].name);
 	free(bs.b);
-	return ret < 0 ? pt_fail(ENOMEM, "out of memory") : 0;
+	if (ret < 0)
+		cli_error("out of memory");
+	return ret;
 }
 
 /* multiprocess_profiler's columns, in its order. */

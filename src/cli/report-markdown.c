@@ -1,21 +1,20 @@
-/* markdown.c - `report --format markdown`: a summary fit for a pull-request comment */
+/* report-markdown.c - `report --format markdown`: a summary fit for a pull-request comment */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "base/util.h"
-#include "report/markdown.h"
-#include "report/grid.h"
-#include "report/util.h"
-#include "report/views.h"
+#include "cli.h"
+#include "report.h"
 
 /* "1.23 k/s" for a throughput. */
 static void rate(char *buf, size_t len, double v)
 {
-	pt_unit_print(buf, len, v, PT_UNIT_RATE);
+	struct unit u = unit_for(U_RATE, v);
+	char x[40];
+
+	unit_format(x, sizeof(x), v, &u);
+	snprintf(buf, len, "%s %s", x, u.name);
 }
 
 static void summary(FILE *f, const struct report_doc *d)
@@ -98,8 +97,10 @@ static int counts(FILE *f, const struct report_doc *d)
 {
 	struct grid *g = counts_grid(d);
 
-	if (!g)
-		return pt_fail(ENOMEM, "out of memory");
+	if (!g) {
+		cli_error("out of memory");
+		return -1;
+	}
 	fputc('\n', f);
 	grid_markdown(f, g);
 	grid_free(g);
@@ -109,7 +110,6 @@ static int counts(FILE *f, const struct report_doc *d)
 static int changes(FILE *f, const struct report *r)
 {
 	int failed = pt_compare_failed(r->cmp);
-	char *method;
 
 	fprintf(f, "### proftune: ");
 	md_code(f, r->newer->file, NULL);
@@ -119,19 +119,19 @@ static int changes(FILE *f, const struct report *r)
 		"no significant regression of the gated metrics");
 	for (int k = 0; k < PT_METRICS; k++) {
 		struct grid *g = compare_grid(r, (enum pt_metric)k);
-		char *title;
 
-		if (!g)
-			return pt_fail(ENOMEM, "out of memory");
-		title = compare_title(r, (enum pt_metric)k);
-		fprintf(f, "\n#### %s\n\n", title ? title : "");
-		free(title);
+		if (!g) {
+			cli_error("out of memory");
+			return -1;
+		}
+		fputs("\n#### ", f);
+		compare_title(f, r, (enum pt_metric)k);
+		fputs("\n\n", f);
 		grid_markdown(f, g);
 		grid_free(g);
 	}
-	method = compare_method(r->cc);
-	fprintf(f, "\n*Method:* %s", method ? method : "");
-	free(method);
+	fputs("\n*Method:* ", f);
+	compare_method(f, r->cc);
 	fputs(". *trials*: ok trials with a value, base/new; *p*: one-sided p-value of a "
 	      "change worse than the threshold; `*`: fails the gate.\n\n", f);
 	return 0;
@@ -140,13 +140,13 @@ static int changes(FILE *f, const struct report *r)
 int report_markdown(FILE *f, const struct report *r)
 {
 	if (r->cmp && changes(f, r) < 0)
-		return -ENOMEM;
+		return -1;
 	for (size_t k = 0; k < r->ndocs; k++) {
 		if (k)
 			fputc('\n', f);
 		summary(f, &r->docs[k]);
 		if (counts(f, &r->docs[k]) < 0)
-			return -ENOMEM;
+			return -1;
 	}
 	return 0;
 }

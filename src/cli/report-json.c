@@ -1,13 +1,10 @@
-/* json.c - `report --format json`: the validated document re-emitted, or the comparison */
+/* report-json.c - `report --format json`: the validated document re-emitted, or the comparison */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 
-#include "base/util.h"
-#include "report/json.h"
-#include "report/grid.h"
-#include "report/util.h"
+#include "cli.h"
+#include "report.h"
 
 int report_json(FILE *f, const struct report *r)
 {
@@ -22,12 +19,13 @@ int report_json(FILE *f, const struct report *r)
 		cJSON *a = cJSON_CreateArray();
 
 		for (size_t k = 0; a && k < r->ndocs; k++)
-			cJSON_AddItemReferenceToArray(a, (cJSON *)r->docs[k].tree);
+			cJSON_AddItemReferenceToArray(a, r->docs[k].tree);
 		text = a ? cJSON_Print(a) : NULL;
 		cJSON_Delete(a);
 	}
 	if (!text) {
-		return pt_fail(ENOMEM, "out of memory");
+		cli_error("out of memory");
+		return -1;
 	}
 	fputs(text, f);
 	fputc('\n', f);

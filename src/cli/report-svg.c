@@ -1,14 +1,11 @@
-/* svg.c - `report --plot FILE.svg`: throughput and latency against workers, self-contained SVG */
+/* report-svg.c - `report --plot FILE.svg`: throughput and latency against workers, self-contained SVG */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
-#include "base/util.h"
-#include "report/svg.h"
-#include "report/grid.h"
-#include "report/util.h"
+#include "cli.h"
+#include "report.h"
 
 /* Layout in SVG user units (pixels at 100% zoom). */
 #define WIDTH 960
@@ -69,7 +66,7 @@ static void nice_axis(struct axis *a, double max, double p0, double p1, int inte
 }
 
 /* Tick label of V in unit U, with as many decimals as the step needs. */
-static void tick_label(char *buf, size_t len, double v, double step, const struct pt_unit_scale *u)
+static void tick_label(char *buf, size_t len, double v, double step, const struct unit *u)
 {
 	double s = step / u->div;
 	int dec = s >= 1 ? 0 : s >= 0.1 ? 1 : s >= 0.01 ? 2 : 3;
@@ -85,7 +82,7 @@ static void text(FILE *f, double x, double y, const char *anchor, const char *cl
 }
 
 /* Grid lines, ticks and labels of a panel with x axis X and y axis Y. */
-static void frame(FILE *f, const struct axis *x, const struct axis *y, const struct pt_unit_scale *yu,
+static void frame(FILE *f, const struct axis *x, const struct axis *y, const struct unit *yu,
 		  const char *ytitle)
 {
 	char buf[64];
@@ -161,7 +158,7 @@ static void throughput_panel(FILE *f, const struct report_doc *d, const struct a
 	int model = pt_doc_model(d->doc, &m) == 0, answer = pt_doc_tune_answer(d->doc, &a) == 0;
 	double max = 0;
 	struct axis y;
-	struct pt_unit_scale u;
+	struct unit u;
 	const cJSON *t;
 	char title[64], buf[96];
 	int ci = d->ncounts > 0 && c[0].interval_is_ci, row = 0;
@@ -177,7 +174,7 @@ static void throughput_panel(FILE *f, const struct report_doc *d, const struct a
 			max = fmax(max, pt_usl_predict(&m, 1 + (x->hi - 1) * i / CURVE_POINTS));
 	/* 5% headroom: the highest whisker never touches the frame */
 	nice_axis(&y, max * 1.05, BOTTOM1, TOP1, 0);
-	u = pt_unit_scale(PT_UNIT_RATE, y.hi);
+	u = unit_for(U_RATE, y.hi);
 	snprintf(title, sizeof(title), "throughput (items %s)", u.name);
 	frame(f, x, &y, &u, title);
 	fprintf(f, "<g clip-path=\"url(#panel1)\">\n");
@@ -271,14 +268,14 @@ static void latency_panel(FILE *f, const struct report_doc *d, const struct axis
 {
 	double max = 0;
 	struct axis y;
-	struct pt_unit_scale u;
+	struct unit u;
 	char title[64];
 
 	for (size_t i = 0; i < d->ncounts; i++)
 		if (isfinite(d->counts[i].p99_ns))
 			max = fmax(max, fmax(d->counts[i].p99_ns, d->counts[i].p50_ns));
 	nice_axis(&y, max * 1.05, BOTTOM2, TOP2, 0);
-	u = pt_unit_scale(PT_UNIT_NS, y.hi);
+	u = unit_for(U_NS, y.hi);
 	snprintf(title, sizeof(title), "latency per item (%s)", u.name);
 	frame(f, x, &y, &u, title);
 	if (!(max > 0)) {
