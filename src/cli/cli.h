@@ -34,7 +34,7 @@ enum opt_id {
 	OPT_QUIET, OPT_NO_LATENCY, OPT_NO_COUNTERS, OPT_TOPOLOGY,
 	OPT_MIN, OPT_MAX, OPT_STRATEGY, OPT_BUDGET, OPT_TOLERANCE, OPT_SEED,
 	OPT_TIMEOUT, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT, OPT_TRACE,
-	OPT_FORMAT, OPT_COMPARE, OPT_THRESHOLD, OPT_GATE, OPT_STRICT, OPT_PLOT,
+	OPT_FORMAT, OPT_COMPARE, OPT_THRESHOLD, OPT_GATE, OPT_STRICT, OPT_PLOT, OPT_WIDE,
 };
 
 enum opt_arg { ARG_NONE, ARG_STRING, ARG_COUNT, ARG_ITEMS, ARG_SECONDS };
@@ -80,6 +80,7 @@ struct cli_opts {
 	const char *output;
 	const char *topology;
 	int json, quiet, no_latency, no_counters;
+	int wide;               /* --wide: tables with every column */
 	int argc;               /* positional arguments left */
 	char **argv;
 	struct report_opts {    /* `report` (cmd-report.c) */
@@ -120,10 +121,6 @@ int cmd_tasks(struct cli_opts *o);
 int cmd_tune(struct cli_opts *o);
 int cmd_fit(struct cli_opts *o);
 int cmd_report(struct cli_opts *o);
-/* Apply a `report` option (OPT_FORMAT .. OPT_PLOT) to O; 0, or -2 after a
- * usage error, as cli_parse() returns. */
-int report_option(const char *cmd, enum opt_id id, const char *shown, const char *val,
-		  struct cli_opts *o);
 
 struct cJSON;
 /* Print DOC on stdout as indented JSON and delete it; EXIT_OK, or
@@ -132,16 +129,16 @@ int cli_print_json(struct cJSON *doc);
 /* Add KEY = V to O, or null when V is not finite. */
 void cli_json_number(struct cJSON *o, const char *key, double v);
 
-/* Human output. */
-void fmt_duration(char *buf, size_t len, double seconds);
-void fmt_rate(char *buf, size_t len, double per_second);
-void fmt_bytes(char *buf, size_t len, double bytes);
-void fmt_count(char *buf, size_t len, double count);
-/* The trials table of a results document, and with DETAILS the per-worker
- * tables, counters and messages. */
-void print_document(FILE *f, const struct cJSON *doc, int details);
-/* The tune summary of a document: per-count table, chart, answer, model. */
-void print_tune_summary(FILE *f, const struct cJSON *doc);
+/* The width a table on standard output may use: 0 (no limit) with WIDE,
+ * else $COLUMNS when set, else the terminal's width, else 0 for files and
+ * pipes. */
+unsigned cli_width(int wide);
+/* May standard output carry colours?  A terminal, and NO_COLOR unset. */
+int cli_colour(void);
+/* Print the document of R, saved as NAME, on standard output as `proftune
+ * report NAME` prints it (the table format, fitted as cli_width() says);
+ * 0, or -1 after a message. */
+int cli_print_results(const pt_results *r, const char *name, int wide);
 
 /* Set on SIGINT/SIGTERM (the signal number); the running trial stops early
  * through pt_interrupt(). */

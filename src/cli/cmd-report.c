@@ -11,139 +11,13 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "report.h"
-
-/* The formats, each with the file name ending that selects it. */
-const struct report_format report_formats[] = {
-	{ "table", ".txt", REPORT_MANY, report_table },
-	{ "json", ".json", REPORT_MANY, report_json },
-	{ "csv", ".csv", REPORT_MANY, report_csv },
-	{ "csv-blocks", NULL, REPORT_MANY, report_csv_blocks },
-	{ "csv-measurements", NULL, REPORT_MANY, report_csv_measurements },
-	{ "markdown", ".md", REPORT_MANY, report_markdown },
-	{ "trace", ".trace.json", REPORT_MANY, report_trace },
-	{ "gbench", ".gbench.json", 0, report_gbench },
-	{ "svg", ".svg", 0, report_svg },
-};
-const size_t report_format_count = sizeof(report_formats) / sizeof(report_formats[0]);
 
 #define DEFAULT_FILE "proftune.json"
-
-static const struct report_format *format_named(const char *name, size_t len)
-{
-	for (size_t i = 0; i < report_format_count; i++)
-		if (strlen(report_formats[i].name) == len &&
-		    strncmp(report_formats[i].name, name, len) == 0)
-			return &report_formats[i];
-	return NULL;
-}
-
-/* The format whose ending PATH has, the longest ending winning
- * (x.trace.json is a trace, x.json the document). */
-static const struct report_format *format_of_path(const char *path)
-{
-	const struct report_format *best = NULL;
-	size_t n = strlen(path), best_len = 0;
-
-	for (size_t i = 0; i < report_format_count; i++) {
-		const char *ext = report_formats[i].ext;
-		size_t e = ext ? strlen(ext) : 0;
-
-		if (e && n > e && strcmp(path + n - e, ext) == 0 && e > best_len) {
-			best = &report_formats[i];
-			best_len = e;
-		}
-	}
-	return best;
-}
-
-static void format_list(char *buf, size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < report_format_count && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", report_formats[i].name);
-}
-
-int report_option(const char *cmd, enum opt_id id, const char *shown, const char *val,
-		  struct cli_opts *o)
-{
-	char list[200];
-
-	switch (id) {
-	case OPT_FORMAT:
-		for (const char *p = val;; p += strcspn(p, ",") + 1) {
-			size_t len = strcspn(p, ",");
-
-			if (!format_named(p, len)) {
-				format_list(list, sizeof(list));
-				cli_usage_error(cmd, "%s '%s': unknown format '%.*s'; use %s", shown, val,
-						(int)len, p, list);
-				return -2;
-			}
-			if (!p[len])
-				break;
-		}
-		o->report.format = val;
-		return 0;
-	case OPT_COMPARE:
-		o->report.compare = val;
-		return 0;
-	case OPT_THRESHOLD: {
-		char *end;
-		double d;
-
-		errno = 0;
-		d = strtod(val, &end);
-		if (*end == '%')
-			end++;
-		if (end == val || *end || errno || !(d > 0 && d < 100)) {
-			cli_usage_error(cmd, "%s '%s': expected a percentage between 0 and 100 "
-					"(exclusive), e.g. 5", shown, val);
-			return -2;
-		}
-		o->report.threshold = d / 100;
-		return 0;
-	}
-	case OPT_GATE:
-		o->report.gate = 0;
-		for (const char *p = val;; p += strcspn(p, ",") + 1) {
-			size_t len = strcspn(p, ",");
-			char name[32];
-			int m;
-
-			snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : 0), p);
-			m = pt_metric_parse(name);
-			if (m < 0) {
-				cli_usage_error(cmd, "%s '%s': unknown metric '%.*s'; use throughput, p99 "
-						"or memory, comma-separated", shown, val, (int)len, p);
-				return -2;
-			}
-			o->report.gate |= 1u << m;
-			if (!p[len])
-				break;
-		}
-		return 0;
-	case OPT_STRICT:
-		o->report.strict = 1;
-		return 0;
-	case OPT_PLOT:
-		if (!*val) {
-			cli_usage_error(cmd, "%s: the file name is empty", shown);
-			return -2;
-		}
-		o->report.plot = val;
-		return 0;
-	default:
-		return 0;
-	}
-}
 
 /* ---- the outputs ------------------------------------------------------------------ */
 
 struct output {
-	const struct report_format *fmt;
+	int fmt;              /* index of the format */
 	const char *path;     /* NULL: standard output */
 	char *text;           /* rendered, owned */
 	size_t len;
@@ -176,14 +50,14 @@ static int plan(const struct cli_opts *o, struct output *out, size_t cap)
 			const char *path = o->report.outputs[i];
 
 			out[n].path = strcmp(path, "-") == 0 ? NULL : path;
-			out[n].fmt = out[n].path ? format_of_path(path) : &report_formats[0];
-			if (!out[n].fmt)
+			out[n].fmt = out[n].path ? pt_report_format_of_path(path) : 0;
+			if (out[n].fmt < 0)
 				return refuse("cannot tell the format of '%s' from its name; "
 					      "give --format", path);
 			n++;
 		}
 		if (n == 0)
-			out[n++].fmt = &report_formats[0];
+			out[n++].fmt = 0;
 	} else {
 		if (o->report.noutputs && o->report.noutputs != nformats)
 			return refuse("--format lists %zu format%s but -o was given %zu "
@@ -196,7 +70,7 @@ static int plan(const struct cli_opts *o, struct output *out, size_t cap)
 		for (const char *p = fmt;; p += strcspn(p, ",") + 1) {
 			size_t len = strcspn(p, ",");
 
-			out[n].fmt = format_named(p, len);
+			out[n].fmt = pt_report_format_find(p, len);
 			out[n].path = o->report.noutputs && strcmp(o->report.outputs[n], "-") != 0 ?
 				o->report.outputs[n] : NULL;
 			n++;
@@ -205,7 +79,7 @@ static int plan(const struct cli_opts *o, struct output *out, size_t cap)
 		}
 	}
 	if (o->report.plot) {
-		out[n].fmt = format_named("svg", 3);
+		out[n].fmt = pt_report_format_find("svg", 3);
 		out[n].path = o->report.plot;
 		n++;
 	}
@@ -218,7 +92,8 @@ static int plan(const struct cli_opts *o, struct output *out, size_t cap)
 }
 
 /* Render OUT into memory. 0, or -1 after an error message. */
-static int render(struct output *out, const struct report *r)
+static int render(struct output *out, const pt_doc *const *docs, size_t n,
+		  const struct pt_report_opts *ro)
 {
 	FILE *f = open_memstream(&out->text, &out->len);
 	int ret;
@@ -227,12 +102,14 @@ static int render(struct output *out, const struct report *r)
 		cli_error("out of memory");
 		return -1;
 	}
-	ret = out->fmt->write(f, r);
-	if (fclose(f) != 0 && ret == 0) {
-		cli_error("out of memory");
-		ret = -1;
+	ret = pt_report_write(f, pt_report_format_name((size_t)out->fmt), docs, n, ro);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		cli_error("%s", ret == -ENOMEM ? "out of memory" : pt_last_error());
+		return -1;
 	}
-	return ret;
+	return 0;
 }
 
 static int write_all(int fd, const char *text, size_t len)
@@ -299,54 +176,36 @@ static int write_file(const char *path, const char *text, size_t len)
 
 /* ---- the documents ---------------------------------------------------------------- */
 
-static int load(struct report_doc *d, const char *file)
+static pt_doc *load(const char *file)
 {
-	char *text;
+	pt_doc *d = pt_doc_load(file);
 
-	memset(d, 0, sizeof(*d));
-	d->file = file;
-	d->doc = pt_doc_load(file);
-	if (!d->doc) {
+	if (!d) {
 		if (errno == ENOENT && strcmp(file, DEFAULT_FILE) == 0)
 			cli_error("%s; run 'proftune run' or 'proftune tune' first, or name a file",
 				  pt_last_error());
 		else
 			cli_error("%s", pt_last_error());
-		return -1;
 	}
-	d->file = pt_doc_name(d->doc);   /* "standard input" for "-" */
-	text = pt_doc_json(d->doc);
-	d->tree = text ? cJSON_Parse(text) : NULL;
-	free(text);
-	if (!d->tree || pt_doc_counts(d->doc, &d->counts, &d->ncounts) < 0) {
-		cli_error("out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-static void release(struct report_doc *d)
-{
-	pt_doc_free(d->doc);
-	cJSON_Delete(d->tree);
-	free(d->counts);
+	return d;
 }
 
 /* Say on standard error what the reader should know about the inputs. */
-static void warn_inputs(const struct report *r, const struct report_doc *docs, size_t n)
+static void warn_inputs(pt_doc *const *docs, size_t n, const pt_compare *cmp,
+			const struct pt_compare_config *cc)
 {
 	for (size_t k = 0; k < n; k++)
-		if (cJSON_IsTrue(robj(docs[k].tree, "interrupted")))
+		if (pt_doc_interrupted(docs[k]))
 			cli_error("warning: '%s' was interrupted: it holds partial results",
-				  docs[k].file);
-	if (!r->cmp)
+				  pt_doc_name(docs[k]));
+	if (!cmp)
 		return;
-	if (strcmp(pt_doc_task(r->base->doc), pt_doc_task(r->newer->doc)) != 0)
+	if (strcmp(pt_doc_task(docs[0]), pt_doc_task(docs[1])) != 0)
 		cli_error("warning: comparing task '%s' of '%s' with task '%s' of '%s'",
-			  pt_doc_task(r->base->doc), r->base->file, pt_doc_task(r->newer->doc),
-			  r->newer->file);
-	for (size_t i = 0; i < pt_compare_count(r->cmp); i++) {
-		const struct pt_compare_row *row = pt_compare_row(r->cmp, i);
+			  pt_doc_task(docs[0]), pt_doc_name(docs[0]), pt_doc_task(docs[1]),
+			  pt_doc_name(docs[1]));
+	for (size_t i = 0; i < pt_compare_count(cmp); i++) {
+		const struct pt_compare_row *row = pt_compare_row(cmp, i);
 
 		for (int k = 0; k < PT_METRICS; k++) {
 			const struct pt_compare_metric *m = &row->m[k];
@@ -355,16 +214,16 @@ static void warn_inputs(const struct report *r, const struct report_doc *docs, s
 				cli_error("warning: %s at %u workers is inconclusive: %u and %u trials; "
 					  "the test needs at least %u on each side (run with "
 					  "--repeat 7)%s", pt_metric_name((enum pt_metric)k), row->workers,
-					  m->n_base, m->n_new, pt_compare_min_trials(r->cc->alpha),
-					  r->cc->strict ? "" : "; not failing without --strict");
+					  m->n_base, m->n_new, pt_compare_min_trials(cc->alpha),
+					  cc->strict ? "" : "; not failing without --strict");
 			if (m->gated && m->change == PT_CHANGE_NOISY)
 				cli_error("warning: %s at %u workers is inconclusive: the change is "
 					  "somewhere in %+.1f%% .. %+.1f%%, which neither shows nor excludes "
 					  "a regression beyond %g%%; more trials or a quieter machine would "
 					  "decide%s", pt_metric_name((enum pt_metric)k), row->workers,
 					  100 * (m->ratio_low - 1), 100 * (m->ratio_high - 1),
-					  100 * r->cc->threshold,
-					  r->cc->strict ? "" : "; not failing without --strict");
+					  100 * cc->threshold,
+					  cc->strict ? "" : "; not failing without --strict");
 		}
 	}
 }
@@ -373,15 +232,14 @@ int cmd_report(struct cli_opts *o)
 {
 	/* far more outputs than formats: plan() refuses more */
 	struct output out[64];
-	struct report_doc *docs = NULL;
+	pt_doc **docs = NULL;
 	struct pt_compare_config cc;
+	struct pt_report_opts ro;
 	pt_compare *cmp = NULL;
-	struct report r;
-	size_t ndocs = 0;
+	size_t ndocs = 0, shown;
 	int nout, ret = EXIT_USAGE;
 
 	memset(out, 0, sizeof(out));
-	memset(&r, 0, sizeof(r));
 	nout = plan(o, out, sizeof(out) / sizeof(out[0]));
 	if (nout < 0)
 		return EXIT_USAGE;
@@ -407,44 +265,38 @@ int cmd_report(struct cli_opts *o)
 		const char *file = o->report.compare && k == 0 ? o->report.compare :
 			o->argc ? o->argv[o->report.compare ? 0 : k] : DEFAULT_FILE;
 
-		if (load(&docs[k], file) < 0) {
-			ndocs = k + 1;
+		docs[k] = load(file);
+		if (!docs[k])
 			goto out;
-		}
 	}
-	r.cc = &cc;
+	pt_report_opts_init(&ro);
+	ro.compare_config = &cc;
 	if (o->report.compare) {
-		cmp = pt_compare_new(docs[0].doc, docs[1].doc, &cc);
+		cmp = pt_compare_new(docs[0], docs[1], &cc);
 		if (!cmp) {
 			cli_error("%s", pt_last_error());
 			goto out;
 		}
-		r.cmp = cmp;
-		r.base = &docs[0];
-		r.newer = &docs[1];
-		r.docs = &docs[1];
-		r.ndocs = 1;
-	} else {
-		r.docs = docs;
-		r.ndocs = ndocs;
+		ro.compare = cmp;
 	}
+	shown = cmp ? 1 : ndocs;
 	for (int i = 0; i < nout; i++) {
-		if (!(out[i].fmt->flags & REPORT_MANY) && r.ndocs > 1) {
+		if (!pt_report_format_many((size_t)out[i].fmt) && shown > 1) {
 			cli_usage_error("report", "format %s takes one document; %zu given",
-					out[i].fmt->name, r.ndocs);
+					pt_report_format_name((size_t)out[i].fmt), shown);
 			goto out;
 		}
 	}
 	if (!o->quiet)
-		warn_inputs(&r, docs, ndocs);
+		warn_inputs(docs, ndocs, cmp, &cc);
 	/* everything is rendered before anything is written: an error leaves
 	 * no partial report behind */
 	for (int i = 0; i < nout; i++) {
-		const char *nc = getenv("NO_COLOR");
+		int table = strcmp(pt_report_format_name((size_t)out[i].fmt), "table") == 0;
 
-		r.colour = !out[i].path && out[i].fmt->write == report_table && isatty(1) &&
-			!(nc && *nc);
-		if (render(&out[i], &r) < 0)
+		ro.colour = !out[i].path && table && cli_colour();
+		ro.width = !out[i].path && table ? cli_width(o->wide) : 0;
+		if (render(&out[i], (const pt_doc *const *)docs, ndocs, &ro) < 0)
 			goto out;
 	}
 	for (int i = 0; i < nout; i++)
@@ -462,7 +314,7 @@ out:
 		free(out[i].text);
 	pt_compare_free(cmp);
 	for (size_t k = 0; k < ndocs; k++)
-		release(&docs[k]);
+		pt_doc_free(docs[k]);
 	free(docs);
 	return ret;
 }

@@ -24,7 +24,7 @@ static int on_trial(void *arg, const pt_results *r, const struct pt_tune_progres
 		char best[32] = "-";
 
 		if (p->best_workers)
-			fmt_rate(best, sizeof(best), p->best_throughput);
+			snprintf(best, sizeof(best), "%.4g/s", p->best_throughput);
 		fprintf(stderr, "\r\033[Kproftune: trial %u (%u worker%s), %.0f s, about %.0f s "
 			"left; best so far %u workers at %s", p->trials, p->workers,
 			p->workers == 1 ? "" : "s", p->elapsed_s, p->eta_s > 0 ? p->eta_s : 0,

@@ -225,18 +225,10 @@ int measure_finish(const struct cli_opts *o, struct measure *ms, int ret)
 		if (text)
 			puts(text);
 		free(text);
-	} else {
-		char *text = pt_results_json(ms->r);
-		cJSON *doc = text ? cJSON_Parse(text) : NULL;
-
-		if (pt_results_trial_count(ms->r) > 0 || !cli_interrupted) {
-			if (strcmp(o->tune_mode ? "tune" : "run", "tune") == 0)
-				print_tune_summary(stdout, doc);
-			else
-				print_document(stdout, doc, 1);
-		}
-		cJSON_Delete(doc);
-		free(text);
+	} else if (pt_results_trial_count(ms->r) > 0 || !cli_interrupted) {
+		if (cli_print_results(ms->r, ms->save_failed ? ms->fallback : o->output,
+				      o->wide) < 0 && ret == EXIT_OK)
+			ret = EXIT_USAGE;
 	}
 	return ret;
 }

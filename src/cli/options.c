@@ -52,6 +52,9 @@ const struct cli_option cli_options[] = {
 	  "the name, or one -o per --format)" },
 	{ OPT_JSON, "json", 0, ARG_NONE, NULL, CMD_ALL,
 	  "print JSON on stdout instead of tables" },
+	{ OPT_WIDE, "wide", 0, ARG_NONE, NULL, CMD_MEASURE | CMD_REPORT,
+	  "tables with every column; without it, a table on a terminal (or as wide as "
+	  "$COLUMNS says) leaves out its least important columns to fit" },
 	{ OPT_QUIET, "quiet", 'q', ARG_NONE, NULL, CMD_ALL,
 	  "no progress or warnings on stderr" },
 	{ OPT_NO_LATENCY, "no-latency", 0, ARG_NONE, NULL, CMD_MEASURE,
@@ -120,6 +123,94 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 		cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
 }
+
+/* The report formats' names, comma-separated. */
+static void format_list(char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < pt_report_format_count() && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+				      pt_report_format_name(i));
+}
+
+/* Apply a `report` option (OPT_FORMAT .. OPT_PLOT) to O; 0, or -2 after a
+ * usage error. */
+static int report_option(const char *cmd, enum opt_id id, const char *shown, const char *val,
+			 struct cli_opts *o)
+{
+	char list[200];
+
+	switch (id) {
+	case OPT_FORMAT:
+		for (const char *p = val;; p += strcspn(p, ",") + 1) {
+			size_t len = strcspn(p, ",");
+
+			if (pt_report_format_find(p, len) < 0) {
+				format_list(list, sizeof(list));
+				cli_usage_error(cmd, "%s '%s': unknown format '%.*s'; use %s", shown, val,
+						(int)len, p, list);
+				return -2;
+			}
+			if (!p[len])
+				break;
+		}
+		o->report.format = val;
+		return 0;
+	case OPT_COMPARE:
+		o->report.compare = val;
+		return 0;
+	case OPT_THRESHOLD: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(val, &end);
+		if (*end == '%')
+			end++;
+		if (end == val || *end || errno || !(d > 0 && d < 100)) {
+			cli_usage_error(cmd, "%s '%s': expected a percentage between 0 and 100 "
+					"(exclusive), e.g. 5", shown, val);
+			return -2;
+		}
+		o->report.threshold = d / 100;
+		return 0;
+	}
+	case OPT_GATE:
+		o->report.gate = 0;
+		for (const char *p = val;; p += strcspn(p, ",") + 1) {
+			size_t len = strcspn(p, ",");
+			char name[32];
+			int m;
+
+			snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : 0), p);
+			m = pt_metric_parse(name);
+			if (m < 0) {
+				cli_usage_error(cmd, "%s '%s': unknown metric '%.*s'; use throughput, p99 "
+						"or memory, comma-separated", shown, val, (int)len, p);
+				return -2;
+			}
+			o->report.gate |= 1u << m;
+			if (!p[len])
+				break;
+		}
+		return 0;
+	case OPT_STRICT:
+		o->report.strict = 1;
+		return 0;
+	case OPT_PLOT:
+		if (!*val) {
+			cli_usage_error(cmd, "%s: the file name is empty", shown);
+			return -2;
+		}
+		o->report.plot = val;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 
 void cli_usage(FILE *f, const struct cli_command *cmd)
 {
@@ -454,6 +545,9 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		return 0;
 	case OPT_QUIET:
 		o->quiet = 1;
+		return 0;
+	case OPT_WIDE:
+		o->wide = 1;
 		return 0;
 	case OPT_NO_LATENCY:
 		o->no_latency = 1;

@@ -176,3 +176,8 @@ int pt_doc_tune_answer(const pt_doc *d, struct pt_tune_answer *out)
 	out->elapsed_s = pt_doc_num(s, "elapsed_s");
 	return 0;
 }
+
+int pt_doc_interrupted(const pt_doc *d)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d->root, "interrupted"));
+}

@@ -1,0 +1,551 @@
+/* table.c - the table format: what run, tune and report print for people, fitted to the terminal */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "report/table.h"
+#include "report/grid.h"
+#include "report/util.h"
+#include "report/views.h"
+
+/* Per-trial details (per-worker table, counters) are shown for documents of
+ * at most this many trials; beyond, they would bury the summary. */
+#define DETAIL_TRIALS 4
+/* The chart's bars: at most this many columns, and at least this many when
+ * the terminal is narrow. */
+#define CHART_MAX 50
+#define CHART_MIN 10
+
+/* Print a line of prose: PREFIX and the formatted text wrapped to the
+ * width, continuation lines indented by INDENT. */
+static void say(FILE *f, const struct report *r, const char *indent, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void say(FILE *f, const struct report *r, const char *indent, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = pt_vasprintf(fmt, ap);
+	va_end(ap);
+	if (text)
+		text_wrap(f, text, 0, indent, r->width);
+	free(text);
+}
+
+static void header(FILE *f, const struct report *r, const struct report_doc *d)
+{
+	const cJSON *doc = d->tree, *task = robj(doc, "task"), *host = robj(doc, "host");
+	const cJSON *cfg = robj(doc, "config"), *p;
+	char *line = NULL, buf[64], warm[48] = "";
+
+	say(f, r, "  ", "proftune %s of task %s (%s)", rstr(doc, "command"), rstr(task, "name"),
+	    rstr(task, "path"));
+	if (cJSON_GetArraySize(robj(task, "params")) > 0) {
+		line = pt_asprintf("  params:");
+		cJSON_ArrayForEach(p, robj(task, "params")) {
+			char *next = line ? pt_asprintf("%s %s=%s", line, p->string,
+							cJSON_IsString(p) ? p->valuestring : "?") : NULL;
+
+			free(line);
+			line = next;
+		}
+		if (line)
+			text_wrap(f, line, 0, "    ", r->width);
+		free(line);
+	}
+	line = pt_asprintf("  host: %s, %s", rstr(host, "hostname"),
+			   *rstr(host, "cpu_model") ? rstr(host, "cpu_model") : "unknown CPU");
+	if (line && isfinite(rnum(host, "allowed_pus"))) {
+		char *next = pt_asprintf("%s, %.0f PUs allowed (%s)", line, rnum(host, "allowed_pus"),
+					 rstr(host, "allowed_cpus"));
+		free(line);
+		line = next;
+	}
+	if (line && *rstr(host, "kernel")) {
+		char *next = pt_asprintf("%s, %s", line, rstr(host, "kernel"));
+		free(line);
+		line = next;
+	}
+	if (line)
+		text_wrap(f, line, 0, "    ", r->width);
+	free(line);
+	if (isfinite(rnum(cfg, "items")))
+		snprintf(buf, sizeof(buf), "%.0f items per trial", rnum(cfg, "items"));
+	else if (isfinite(rnum(cfg, "duration_s")))
+		snprintf(buf, sizeof(buf), "%g s per trial", rnum(cfg, "duration_s"));
+	else
+		snprintf(buf, sizeof(buf), "trials");
+	if (isfinite(rnum(cfg, "warmup_s")))
+		snprintf(warm, sizeof(warm), " after %g s warm-up", rnum(cfg, "warmup_s"));
+	line = pt_asprintf("  %s%s; placement %s; latency %s; proftune %s, %s", buf, warm,
+			   *rstr(cfg, "placement") ? rstr(cfg, "placement") : "-",
+			   cJSON_IsFalse(robj(cfg, "record_latency")) ? "off" : "on",
+			   rstr(doc, "proftune_version"), rstr(doc, "created"));
+	if (line)
+		text_wrap(f, line, 0, "    ", r->width);
+	free(line);
+	if (cJSON_IsTrue(robj(doc, "interrupted")))
+		say(f, r, "    ", "  interrupted: the document holds the trials measured before "
+		    "the interruption");
+}
+
+static int print_grid(FILE *f, const struct report *r, struct grid *g, const char *indent)
+{
+	if (!g)
+		return pt_fail(ENOMEM, "out of memory");
+	grid_print(f, g, indent, r->colour, r->width);
+	grid_free(g);
+	return 0;
+}
+
+/* Throughput against workers as horizontal bars, with the model's value. */
+static void chart(FILE *f, const struct report *r, const struct report_doc *d, double best)
+{
+	int width = CHART_MAX;
+	double max = NAN;
+	struct pt_unit_scale u;
+
+	if (!(best > 0) || d->ncounts < 2)
+		return;
+	/* "  WWWWW " before the bars, " 1234.5" after them */
+	if (r->width && (int)r->width - 18 < width)
+		width = (int)r->width - 18 < CHART_MIN ? CHART_MIN : (int)r->width - 18;
+	for (size_t i = 0; i < d->ncounts; i++)
+		if (isfinite(d->counts[i].throughput) && !(d->counts[i].throughput <= max))
+			max = d->counts[i].throughput;
+	u = pt_unit_scale(PT_UNIT_RATE, max);
+	fprintf(f, "\n");
+	say(f, r, "  ", "  throughput (%s) against workers: '#' median, '|' model", u.name);
+	for (size_t i = 0; i < d->ncounts; i++) {
+		double med = d->counts[i].throughput, model = d->counts[i].model;
+		int bar = isfinite(med) ? (int)lround(width * med / best) : 0;
+		int mark = isfinite(model) ? (int)lround(width * model / best) : -1;
+		char line[CHART_MAX + 2], x[32];
+		int end;
+
+		if (bar > width)
+			bar = width;
+		if (mark > width)
+			mark = -1;
+		memset(line, ' ', sizeof(line));
+		for (int k = 0; k < bar; k++)
+			line[k] = '#';
+		if (mark >= 0)
+			line[mark < width ? mark : width - 1] = '|';
+		end = width;
+		while (end > 0 && line[end - 1] == ' ')
+			end--;
+		line[end] = '\0';
+		pt_unit_format(x, sizeof(x), med, &u);
+		fprintf(f, "  %5u %-*s %s\n", d->counts[i].workers, width, line, x);
+	}
+}
+
+static void answer(FILE *f, const struct report *r, const struct report_doc *d)
+{
+	const cJSON *s = robj(d->tree, "summary"), *w, *conf = robj(s, "confidence");
+	struct pt_tune_answer a;
+	struct pt_usl_model m;
+	char x[32], *list = NULL;
+
+	if (!s)
+		return;
+	fputc('\n', f);
+	if (pt_doc_tune_answer(d->doc, &a) == 0) {
+		pt_unit_print(x, sizeof(x), a.best_throughput, PT_UNIT_RATE);
+		say(f, r, "               ", "  %srecommended: %u worker%s%s (the smallest count "
+		    "shown within %g%% of the best, one-sided 95%% test)", r->colour ? "\033[1m" : "",
+		    a.recommended_workers, a.recommended_workers == 1 ? "" : "s",
+		    r->colour ? "\033[0m" : "", 100 * rnum(s, "tolerance"));
+		say(f, r, "               ", "  optimal:     %u worker%s (highest median "
+		    "throughput, %s)", a.optimal_workers, a.optimal_workers == 1 ? "" : "s", x);
+		if (cJSON_IsTrue(robj(conf, "optimal_decided"))) {
+			say(f, r, "               ", "  certainty:   the optimum is significantly "
+			    "better than every other count measured; the recommendation is %s",
+			    cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
+			    "not yet decided (more trials or a longer --duration would settle it)");
+		} else if (conf) {
+			list = pt_asprintf("%s", "");
+			cJSON_ArrayForEach(w, robj(conf, "tied_with_optimal")) {
+				char *next = list ? pt_asprintf("%s %.0f", list, w->valuedouble) : NULL;
+
+				free(list);
+				list = next;
+			}
+			say(f, r, "               ", "  certainty:   %s%s; the recommendation is %s",
+			    list && *list ? "statistically tied with the optimum:" :
+			    "the optimum is not shown better than the other counts",
+			    list && *list ? list : "",
+			    cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
+			    "not yet decided (more trials or a longer --duration would settle it)");
+			free(list);
+		}
+	} else {
+		say(f, r, "    ", "  no answer: no trial succeeded");
+	}
+	if (pt_doc_model(d->doc, &m) == 0) {
+		char peak[48];
+
+		if (isfinite(m.peak_workers))
+			snprintf(peak, sizeof(peak), "peak at %.1f workers", m.peak_workers);
+		else
+			snprintf(peak, sizeof(peak), "no peak");
+		say(f, r, "               ", "  model (USL): sigma %.4g, kappa %.4g, lambda %.4g/s; "
+		    "R2 %.3f; %s; %s-bound", m.sigma, m.kappa, m.lambda, m.r2, peak, m.bound);
+	}
+	list = pt_asprintf("  %s strategy: %.0f trials in %.1f s; tested", rstr(s, "strategy"),
+			   rnum(s, "trials"), rnum(s, "elapsed_s"));
+	cJSON_ArrayForEach(w, robj(s, "tested_workers")) {
+		char *next = list ? pt_asprintf("%s %.0f", list, w->valuedouble) : NULL;
+
+		free(list);
+		list = next;
+	}
+	if (list)
+		text_wrap(f, list, 0, "    ", r->width);
+	free(list);
+	cJSON_ArrayForEach(w, robj(s, "warnings"))
+		say(f, r, "    ", "  warning: %s", cJSON_IsString(w) ? w->valuestring : "");
+}
+
+/* The per-worker table of trial T. */
+static struct grid *workers_grid(const cJSON *t)
+{
+	const cJSON *ws = robj(t, "per_worker"), *w;
+	size_t n = (size_t)cJSON_GetArraySize(ws), nf = 0, col = 2, i;
+	struct grid *g;
+	double *v;
+	char buf[32];
+
+	for (size_t j = 0; j < pt_nfields; j++)
+		nf += !!(pt_fields[j].views & PT_VIEW_WORKERS);
+	g = grid_new(3 + nf);
+	v = calloc(n + 1, sizeof(*v));
+	if (!g || !v) {
+		free(v);
+		grid_free(g);
+		return NULL;
+	}
+	grid_head(g, 0, "worker", 1, 0);
+	grid_head(g, 1, "cpu", 1, 1);
+	grid_head(g, 2, "numa", 1, 4);
+	cJSON_ArrayForEach(w, ws) {
+		size_t r = grid_row(g);
+
+		if (r == (size_t)-1)
+			break;
+		snprintf(buf, sizeof(buf), "%.0f", rnum(w, "index"));
+		grid_set(g, r, 0, buf, NULL);
+		if (rnum(w, "cpu") >= 0)
+			snprintf(buf, sizeof(buf), "%.0f", rnum(w, "cpu"));
+		else
+			snprintf(buf, sizeof(buf), "any");
+		grid_set(g, r, 1, buf, NULL);
+		if (rnum(w, "numa_node") >= 0)
+			snprintf(buf, sizeof(buf), "%.0f", rnum(w, "numa_node"));
+		else
+			snprintf(buf, sizeof(buf), "-");
+		grid_set(g, r, 2, buf, NULL);
+	}
+	for (size_t j = 0; j < pt_nfields; j++) {
+		const struct pt_field *f = &pt_fields[j];
+
+		if (!(f->views & PT_VIEW_WORKERS))
+			continue;
+		i = 0;
+		cJSON_ArrayForEach(w, ws)
+			if (i < n)
+				v[i++] = pt_field_worker(f, t, w);
+		grid_field(g, ++col, f, v, n);
+	}
+	free(v);
+	return g;
+}
+
+/* Counters, memory records and notes of trial T, one line each. */
+static void counters(FILE *f, const struct report *r, const cJSON *t)
+{
+	const cJSON *c = robj(t, "counters"), *e;
+	char a[32], b[32], *line;
+
+	cJSON_ArrayForEach(e, robj(c, "user")) {
+		pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT);
+		pt_unit_print(b, sizeof(b), rnum(e, "rate"), PT_UNIT_RATE);
+		say(f, r, "      ", "    counter %s: %s (%s)", e->string, a, b);
+	}
+	cJSON_ArrayForEach(e, robj(robj(t, "memory"), "records")) {
+		pt_unit_print(a, sizeof(a), cJSON_IsNumber(e) ? e->valuedouble : NAN, PT_UNIT_BYTES);
+		say(f, r, "      ", "    memory %s: %s", e->string, a);
+	}
+	cJSON_ArrayForEach(e, robj(t, "notes"))
+		say(f, r, "      ", "    note %s: %g", e->string, cJSON_IsNumber(e) ? e->valuedouble : NAN);
+	line = pt_asprintf("    os:");
+	cJSON_ArrayForEach(e, robj(c, "os")) {
+		char *next = line && cJSON_IsNumber(e) ?
+			pt_asprintf("%s %s=%.0f", line, e->string, e->valuedouble) : line;
+
+		if (next != line)
+			free(line);
+		line = next;
+	}
+	if (line && strcmp(line, "    os:") != 0)
+		text_wrap(f, line, 0, "      ", r->width);
+	free(line);
+	line = pt_asprintf("    perf:");
+	cJSON_ArrayForEach(e, robj(c, "perf")) {
+		char *next;
+
+		if (!line)
+			break;
+		if (strcmp(rstr(e, "status"), "ok") == 0) {
+			pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT);
+			next = pt_asprintf("%s %s=%s", line, e->string, a);
+		} else {
+			next = pt_asprintf("%s %s=%s", line, e->string, rstr(e, "status"));
+		}
+		free(line);
+		line = next;
+	}
+	if (line && strcmp(line, "    perf:") != 0)
+		text_wrap(f, line, 0, "      ", r->width);
+	free(line);
+}
+
+/* Per-trial details: balance, dispatch, workers, counters, errors. */
+static int details(FILE *f, const struct report *r, const struct report_doc *d)
+{
+	const cJSON *t, *m;
+	int i = 0;
+
+	cJSON_ArrayForEach(t, robj(d->tree, "trials")) {
+		const cJSON *disp = robj(t, "dispatch");
+		char imb[32], ov[32];
+
+		pt_unit_print(imb, sizeof(imb), rnum(t, "imbalance"), PT_UNIT_PERCENT);
+		pt_unit_print(ov, sizeof(ov), rnum(disp, "overhead"), PT_UNIT_PERCENT);
+		fputc('\n', f);
+		say(f, r, "    ", "  trial %d: %s; imbalance %s; dispatch %s in chunks of %.0f", i,
+		    rstr(t, "status"), imb, ov, rnum(disp, "mean_chunk"));
+		if (cJSON_GetArraySize(robj(t, "per_worker")) > 0 &&
+		    print_grid(f, r, workers_grid(t), "    ") < 0)
+			return -ENOMEM;
+		counters(f, r, t);
+		cJSON_ArrayForEach(m, robj(robj(t, "errors"), "messages"))
+			say(f, r, "      ", "    error (x%.0f): %s", rnum(m, "count"), rstr(m, "message"));
+		cJSON_ArrayForEach(m, robj(t, "warnings"))
+			say(f, r, "      ", "    warning: %s", rstr(m, "message"));
+		i++;
+	}
+	return 0;
+}
+
+/* The messages of failed trials, and the document's warnings. */
+static void messages(FILE *f, const struct report *r, const struct report_doc *d, int detailed)
+{
+	const cJSON *w, *t;
+	int i = 0, first = 1;
+
+	cJSON_ArrayForEach(t, robj(d->tree, "trials")) {
+		if (cJSON_IsString(robj(t, "message"))) {
+			if (first)
+				fputc('\n', f);
+			first = 0;
+			say(f, r, "    ", "  trial %d: %s: %s", i, rstr(t, "status"),
+			    rstr(t, "message"));
+		}
+		i++;
+	}
+	(void)detailed;
+	cJSON_ArrayForEach(w, robj(d->tree, "warnings")) {
+		if (first)
+			fputc('\n', f);
+		first = 0;
+		say(f, r, "    ", "  warning: %s", rstr(w, "message"));
+	}
+}
+
+static int one_document(FILE *f, const struct report *r, const struct report_doc *d)
+{
+	int tune = strcmp(rstr(d->tree, "command"), "tune") == 0;
+	int detailed = !tune && cJSON_GetArraySize(robj(d->tree, "trials")) <= DETAIL_TRIALS;
+	int ret;
+
+	header(f, r, d);
+	fputc('\n', f);
+	ret = print_grid(f, r, tune ? counts_grid(d) : trials_grid(d), "  ");
+	if (ret == 0 && !tune && d->ncounts > 1) {
+		fputc('\n', f);
+		ret = print_grid(f, r, counts_grid(d), "  ");
+	}
+	if (ret < 0)
+		return ret;
+	if (tune)
+		chart(f, r, d, rnum(robj(d->tree, "summary"), "best_throughput"));
+	answer(f, r, d);
+	if (detailed && details(f, r, d) < 0)
+		return -ENOMEM;
+	messages(f, r, d, detailed);
+	return 0;
+}
+
+/* Tunes of one task: their per-count medians side by side. */
+static int side_by_side(FILE *f, const struct report *r)
+{
+	const struct pt_field *thr = pt_metric_field(PT_METRIC_THROUGHPUT);
+	const struct pt_field *p99 = pt_metric_field(PT_METRIC_P99);
+	size_t nw = 0, cols = 1 + 2 * r->ndocs;
+	unsigned *w = NULL;
+	double *v = NULL;
+	struct grid *g = grid_new(cols);
+	char buf[300];
+	int ret = -ENOMEM;
+
+	for (size_t k = 0; k < r->ndocs; k++)
+		nw += r->docs[k].ncounts;
+	w = calloc(nw + 1, sizeof(*w));
+	v = calloc(nw + 1, sizeof(*v));
+	if (!w || !v || !g)
+		goto out;
+	nw = 0;
+	for (size_t k = 0; k < r->ndocs; k++) {
+		for (size_t i = 0; i < r->docs[k].ncounts; i++) {
+			unsigned x = r->docs[k].counts[i].workers;
+			size_t j = 0;
+
+			while (j < nw && w[j] < x)
+				j++;
+			if (j < nw && w[j] == x)
+				continue;
+			memmove(w + j + 1, w + j, (nw - j) * sizeof(*w));
+			w[j] = x;
+			nw++;
+		}
+	}
+	say(f, r, "  ", "task %s: %zu tunes side by side", rstr(robj(r->docs[0].tree, "task"),
+								 "name"), r->ndocs);
+	for (size_t k = 0; k < r->ndocs; k++) {
+		const cJSON *p;
+		char *line = pt_asprintf("  [%zu] %s: created %s on %s", k + 1, r->docs[k].file,
+					 rstr(r->docs[k].tree, "created"),
+					 rstr(robj(r->docs[k].tree, "host"), "hostname"));
+
+		cJSON_ArrayForEach(p, robj(robj(r->docs[k].tree, "task"), "params")) {
+			char *next = line ? pt_asprintf("%s %s=%s", line, p->string,
+							cJSON_IsString(p) ? p->valuestring : "?") : NULL;
+
+			free(line);
+			line = next;
+		}
+		if (line)
+			text_wrap(f, line, 0, "      ", r->width);
+		free(line);
+	}
+	grid_head(g, 0, "workers", 1, 0);
+	for (size_t j = 0; j < nw; j++) {
+		if (grid_row(g) == (size_t)-1)
+			goto out;
+		snprintf(buf, sizeof(buf), "%u", w[j]);
+		grid_set(g, j, 0, buf, NULL);
+	}
+	for (size_t k = 0; k < r->ndocs; k++) {
+		for (int metric = 0; metric < 2; metric++) {
+			const struct pt_field *fl = metric ? p99 : thr;
+
+			for (size_t j = 0; j < nw; j++)
+				v[j] = fl->scale * pt_field_count(fl, robj(r->docs[k].tree, "trials"), w[j]);
+			snprintf(buf, sizeof(buf), "[%zu] %s", k + 1, fl->title);
+			grid_numbers(g, 1 + 2 * k + (size_t)metric, buf, fl->unit,
+				     fl->priority, v, nw);
+		}
+	}
+	fputc('\n', f);
+	grid_print(f, g, "  ", r->colour, r->width);
+	fputc('\n', f);
+	for (size_t k = 0; k < r->ndocs; k++) {
+		struct pt_tune_answer a;
+
+		if (pt_doc_tune_answer(r->docs[k].doc, &a) == 0)
+			fprintf(f, "  [%zu] recommended %u workers, optimal %u\n", k + 1,
+				a.recommended_workers, a.optimal_workers);
+		else
+			fprintf(f, "  [%zu] no answer\n", k + 1);
+	}
+	ret = 0;
+out:
+	free(w);
+	free(v);
+	grid_free(g);
+	return ret < 0 ? pt_fail(-ret, "out of memory") : 0;
+}
+
+/* The comparison: one table per metric, rows per matched count. */
+static int compare_tables(FILE *f, const struct report *r)
+{
+	char *method = compare_method(r->cc);
+
+	say(f, r, "  ", "compare %s (base, task %s) with %s (new, task %s)", r->base->file,
+	    pt_doc_task(r->base->doc), r->newer->file, pt_doc_task(r->newer->doc));
+	say(f, r, "    ", "  method: %s", method ? method : "");
+	free(method);
+	for (int k = 0; k < PT_METRICS; k++) {
+		char *title = compare_title(r, (enum pt_metric)k);
+		int ret;
+
+		fprintf(f, "\n");
+		say(f, r, "  ", "%s", title ? title : "");
+		free(title);
+		ret = print_grid(f, r, compare_grid(r, (enum pt_metric)k), "  ");
+		if (ret < 0)
+			return ret;
+	}
+	fputc('\n', f);
+	say(f, r, "    ", "  trials: ok trials with a value, base/new; p: one-sided p-value of "
+	    "a change worse than the threshold");
+	if (pt_compare_failed(r->cmp))
+		say(f, r, "  ", "%sresult: regression%s: a gated metric (marked *) is "
+		    "significantly worse than the threshold%s", r->colour ? "\033[1;31m" : "",
+		    r->colour ? "\033[0m" : "", r->cc->strict ? " or inconclusive (--strict)" : "");
+	else
+		say(f, r, "  ", "result: no significant regression of the gated metrics");
+	return 0;
+}
+
+/* Several tune documents of one task? */
+static int same_task_tunes(const struct report *r)
+{
+	if (r->ndocs < 2)
+		return 0;
+	for (size_t k = 0; k < r->ndocs; k++)
+		if (strcmp(pt_doc_command(r->docs[k].doc), "tune") != 0 ||
+		    strcmp(pt_doc_task(r->docs[k].doc), pt_doc_task(r->docs[0].doc)) != 0)
+			return 0;
+	return 1;
+}
+
+int report_table(FILE *f, const struct report *r)
+{
+	if (r->cmp)
+		return compare_tables(f, r);
+	if (same_task_tunes(r))
+		return side_by_side(f, r);
+	for (size_t k = 0; k < r->ndocs; k++) {
+		int ret;
+
+		if (r->ndocs > 1) {
+			if (k)
+				fputc('\n', f);
+			say(f, r, "  ", "== %s", r->docs[k].file);
+		}
+		ret = one_document(f, r, &r->docs[k]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}

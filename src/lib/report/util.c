@@ -1,0 +1,158 @@
+/* util.c - what the report writers share: values, escaping, verdict words and colours */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "report/util.h"
+
+double rnum(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+const char *rstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+const cJSON *robj(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* ---- escaping ------------------------------------------------------------------- */
+
+void csv_string(FILE *f, const char *s)
+{
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void csv_number(FILE *f, double v)
+{
+	char buf[40];
+
+	if (!isfinite(v))
+		return;
+	/* the shortest of 15 or 17 digits that reads back as the same double,
+	 * as cJSON does: CSV and JSON then agree to the last digit */
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	fputs(buf, f);
+}
+
+void md_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\|*_`[]<>#", *s))
+			fputc('\\', f);
+		if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void md_code(FILE *f, const char *s, const char *value)
+{
+	fputc('`', f);
+	for (const char *p = s; *p; p++)
+		fputc(*p == '`' ? '\'' : *p == '\n' ? ' ' : *p, f);
+	if (value) {
+		fputc('=', f);
+		for (const char *p = value; *p; p++)
+			fputc(*p == '`' ? '\'' : *p == '\n' ? ' ' : *p, f);
+	}
+	fputc('`', f);
+}
+
+void xml_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			/* control characters are not allowed in XML 1.0 */
+			if (c >= 0x20 || c == '\t' || c == '\n')
+				fputc(c, f);
+			else
+				fputc('?', f);
+		}
+	}
+}
+
+/* ---- verdicts --------------------------------------------------------------- */
+
+const char *status_colour(const char *status)
+{
+	if (strcmp(status, "ok") == 0)
+		return "32";
+	if (strcmp(status, "skipped") == 0 || strcmp(status, "interrupted") == 0)
+		return "33";
+	return "31";
+}
+
+const char *change_colour(enum pt_change c)
+{
+	switch (c) {
+	case PT_CHANGE_REGRESSION:
+	case PT_CHANGE_FAILED:
+		return "1;31";
+	case PT_CHANGE_WORSE:
+	case PT_CHANGE_INCONCLUSIVE:
+	case PT_CHANGE_NOISY:
+		return "33";
+	case PT_CHANGE_BETTER:
+		return "32";
+	default:
+		return NULL;
+	}
+}
+
+const char *change_words(enum pt_change c)
+{
+	switch (c) {
+	case PT_CHANGE_SAME: return "no significant change";
+	case PT_CHANGE_BETTER: return "better";
+	case PT_CHANGE_WORSE: return "worse (not shown beyond the threshold)";
+	case PT_CHANGE_REGRESSION: return "regression";
+	case PT_CHANGE_INCONCLUSIVE: return "inconclusive (too few trials)";
+	case PT_CHANGE_UNAVAILABLE: return "not measured";
+	case PT_CHANGE_FAILED: return "failed (no ok trial in new)";
+	case PT_CHANGE_NOISY: return "inconclusive (too noisy)";
+	}
+	return "?";
+}
+
+char *compare_method(const struct pt_compare_config *cc)
+{
+	unsigned n = pt_compare_min_trials(cc->alpha);
+
+	return pt_asprintf("Mann-Whitney U test on per-trial values, one-sided at %g%%, against "
+			   "a %g%% threshold; change: Hodges-Lehmann estimate of new/base with "
+			   "its %g%% interval; needs at least %u trials per side (%u+ advisable)",
+			   100 * cc->alpha, 100 * cc->threshold, 100 - 200 * cc->alpha, n, n + 2);
+}

@@ -1,0 +1,39 @@
+/* util.h - what the report writers share: values, escaping, verdict words (internal) */
+#ifndef PT_REPORT_UTIL_H
+#define PT_REPORT_UTIL_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "report/report.h"
+
+/* The number at KEY of O (NAN when absent or null), the string ("" when
+ * absent), the member. */
+double rnum(const cJSON *o, const char *key);
+const char *rstr(const cJSON *o, const char *key);
+const cJSON *robj(const cJSON *o, const char *key);
+
+/* Colour SGR code of a trial status and of a comparison verdict. */
+const char *status_colour(const char *status);
+const char *change_colour(enum pt_change c);
+/* Human words for a change verdict, e.g. "regression". */
+const char *change_words(enum pt_change c);
+/* One sentence stating the comparison method and its minimum repetitions
+ * (malloc'd, NULL on ENOMEM). */
+char *compare_method(const struct pt_compare_config *cc);
+/* The title line of the comparison table of metric K (malloc'd). */
+char *compare_title(const struct report *r, enum pt_metric k);
+
+/* RFC 4180 field: quoted when it holds a comma, quote, CR or LF. */
+void csv_string(FILE *f, const char *s);
+/* A number in its shortest exact form; empty when not finite. */
+void csv_number(FILE *f, double v);
+/* Markdown cell text with | and other markup escaped. */
+void md_escape(FILE *f, const char *s);
+/* A Markdown code span of S, or of "S=VALUE" when VALUE is not NULL
+ * (backticks inside become quotes: code spans cannot escape them). */
+void md_code(FILE *f, const char *s, const char *value);
+/* Text for XML character data and attribute values. */
+void xml_escape(FILE *f, const char *s);
+
+#endif
