@@ -1,0 +1,188 @@
+/* trace.c - `report --format trace`: Chrome trace events of the trials, a track per worker */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/util.h"
+#include "report/trace.h"
+#include "report/grid.h"
+#include "report/util.h"
+
+/* Seconds since the epoch of a UTC ISO 8601 time with optional fraction,
+ * e.g. 2026-11-23T12:25:40.986Z; NAN when malformed. */
+static double parse_iso8601(const char *s)
+{
+	struct tm tm;
+	double frac = 0;
+	int n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+		return NAN;
+	if (s[n] == '.') {
+		char *end;
+
+		frac = strtod(s + n, &end);
+		n = (int)(end - s);
+	}
+	if (s[n] != 'Z' || s[n + 1])
+		return NAN;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (double)timegm(&tm) + frac;
+}
+
+/* Microseconds, the unit of trace timestamps. */
+#define US 1e6
+
+static cJSON *event(cJSON *events, const char *name, const char *cat, const char *ph, double ts,
+		    int pid, int tid)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(e, "name", name);
+	if (cat)
+		cJSON_AddStringToObject(e, "cat", cat);
+	cJSON_AddStringToObject(e, "ph", ph);
+	if (isfinite(ts))
+		cJSON_AddNumberToObject(e, "ts", ts);
+	cJSON_AddNumberToObject(e, "pid", pid);
+	cJSON_AddNumberToObject(e, "tid", tid);
+	cJSON_AddItemToArray(events, e);
+	return e;
+}
+
+static void metadata(cJSON *events, const char *what, int pid, int tid, const char *name)
+{
+	cJSON *e = event(events, what, NULL, "M", 0, pid, tid);
+
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "args"), "name", name);
+}
+
+static cJSON *span(cJSON *events, const char *name, const char *cat, double start_s, double end_s,
+		   int pid, int tid)
+{
+	cJSON *e = event(events, name, cat, "X", start_s * US, pid, tid);
+
+	cJSON_AddNumberToObject(e, "dur", (end_s - start_s) * US);
+	return e;
+}
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+}
+
+/* The events of one document as process PID; the number of worker spans. */
+static int document(cJSON *events, const struct report_doc *d, int pid)
+{
+	const cJSON *t, *w;
+	double t0 = NAN, next = 0;
+	int max_workers = 0, spans = 0, i = 0;
+	char name[160];
+
+	snprintf(name, sizeof(name), "%s: proftune %s of %s", d->file, rstr(d->tree, "command"),
+		 rstr(robj(d->tree, "task"), "name"));
+	metadata(events, "process_name", pid, 0, name);
+	metadata(events, "thread_name", pid, 0, "trials");
+	cJSON_ArrayForEach(t, robj(d->tree, "trials")) {
+		double started = parse_iso8601(rstr(t, "started")), at, first = INFINITY, last = 0;
+		double setup = rnum(t, "setup_s"), warmup = rnum(t, "warmup_s");
+		cJSON *e;
+
+		/* trials on one time line: by their start times when recorded,
+		 * else one after the other */
+		if (isnan(t0) && isfinite(started))
+			t0 = started;
+		at = isfinite(started) && isfinite(t0) ? started - t0 : next;
+		if (at < next)
+			at = next;
+		cJSON_ArrayForEach(w, robj(t, "per_worker")) {
+			double s = rnum(w, "start_s"), end = rnum(w, "end_s");
+			int tid = 1 + (int)rnum(w, "index");
+
+			if (tid > max_workers)
+				max_workers = tid;
+			first = fmin(first, s);
+			last = fmax(last, end);
+			snprintf(name, sizeof(name), "trial %d", i);
+			e = span(events, name, "worker", at + s, at + end, pid, tid);
+			e = cJSON_AddObjectToObject(e, "args");
+			add_num(e, "items", rnum(w, "items"));
+			add_num(e, "errors", rnum(w, "errors"));
+			add_num(e, "throughput", rnum(w, "throughput"));
+			add_num(e, "busy_s", rnum(w, "busy_s"));
+			add_num(e, "cpu", rnum(w, "cpu"));
+			add_num(e, "cpu_observed_end", rnum(w, "cpu_observed_end"));
+			add_num(e, "cpu_utilization", rnum(w, "cpu_utilization"));
+			spans++;
+		}
+		if (!isfinite(first))
+			first = last = 0;
+		snprintf(name, sizeof(name), "trial %d: %.0f workers, %s", i, rnum(t, "workers"),
+			 rstr(t, "status"));
+		e = span(events, name, "trial", at, at + last, pid, 0);
+		e = cJSON_AddObjectToObject(e, "args");
+		add_num(e, "workers", rnum(t, "workers"));
+		add_num(e, "repeat", rnum(t, "repeat"));
+		cJSON_AddStringToObject(e, "status", rstr(t, "status"));
+		add_num(e, "items", rnum(t, "items"));
+		add_num(e, "throughput", rnum(t, "throughput"));
+		add_num(e, "p99_ns", pt_field_trial(pt_field_find("latency_p99_ns"), t));
+		if (isfinite(setup) && setup <= last)
+			span(events, "setup", "phase", at, at + setup, pid, 0);
+		if (isfinite(warmup) && first - warmup >= 0 && last > first)
+			span(events, "warm-up", "phase", at + first - warmup, at + first, pid, 0);
+		if (last > first)
+			span(events, "measured", "phase", at + first, at + last, pid, 0);
+		next = at + last;
+		i++;
+	}
+	for (int k = 1; k <= max_workers; k++) {
+		snprintf(name, sizeof(name), "worker %d", k - 1);
+		metadata(events, "thread_name", pid, k, name);
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(
+			event(events, "thread_sort_index", NULL, "M", 0, pid, k), "args"),
+			"sort_index", k);
+	}
+	return spans;
+}
+
+int report_trace(FILE *f, const struct report *r)
+{
+	cJSON *doc = cJSON_CreateObject(), *events, *other;
+	int spans = 0;
+	char *text;
+
+	if (!doc)
+		goto nomem;
+	events = cJSON_AddArrayToObject(doc, "traceEvents");
+	for (size_t k = 0; k < r->ndocs; k++)
+		spans += document(events, &r->docs[k], 1 + (int)k);
+	if (spans == 0) {
+		cJSON_Delete(doc);
+		return pt_fail(EINVAL, "'%s' holds no per-worker timelines (per_worker "
+			       "start_s/end_s): nothing to trace", r->docs[0].file);
+	}
+	cJSON_AddStringToObject(doc, "displayTimeUnit", "ms");
+	other = cJSON_AddObjectToObject(doc, "otherData");
+	cJSON_AddStringToObject(other, "generator", "proftune report --format trace");
+	cJSON_AddStringToObject(other, "schema", rstr(r->docs[0].tree, "schema"));
+	text = cJSON_Print(doc);
+	cJSON_Delete(doc);
+	if (!text)
+		goto nomem;
+	fputs(text, f);
+	fputc('\n', f);
+	free(text);
+	return 0;
+nomem:
+	return pt_fail(ENOMEM, "out of memory");
+}
