@@ -1,19 +1,34 @@
 #!/bin/sh
 # smoke.sh - run each fuzz target for a bounded time on its seed corpus.
 # Usage: smoke.sh SECONDS SRCDIR TARGET...  Prints one TAP line per target.
+# A target's seeds are tests/fuzz/corpus/NAME plus, for the results reader,
+# the report fixtures in tests/fixtures.  libFuzzer writes what it finds
+# into the first corpus directory only: a scratch directory, so the seed
+# directories in the source tree stay as they are.
 seconds=$1 srcdir=$2
 shift 2
 n=0 failed=0
+# fuzz TARGET SEEDDIR...: run TARGET, its findings in $work/found
+fuzz() {
+	t=$1
+	shift
+	"$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
+		-artifact_prefix="$work/" "$work/found" "$@" >"$work/log" 2>&1
+}
 for target in "$@"; do
 	n=$((n + 1))
 	name=${target##*/fuzz-}
 	work=$(mktemp -d)
-	"$target" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
-		-artifact_prefix="$work/" "$work" "$srcdir/tests/fuzz/corpus/$name" >"$work/log" 2>&1
+	mkdir "$work/found"
+	case $name in
+	results) fuzz "$target" "$srcdir/tests/fuzz/corpus/$name" "$srcdir/tests/fixtures" ;;
+	*) fuzz "$target" "$srcdir/tests/fuzz/corpus/$name" ;;
+	esac
 	status=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
+	inputs=$(sed -n 's/^INFO: *seed corpus: files: \([0-9]*\).*/\1/p' "$work/log" | head -n 1)
 	if [ $status -eq 0 ]; then
-		echo "ok $n - fuzz $name: ${runs:-?} executions without a crash"
+		echo "ok $n - fuzz $name: ${runs:-?} executions on ${inputs:-?} seeds without a crash"
 	else
 		failed=$((failed + 1))
 		echo "not ok $n - fuzz $name crashed"
