@@ -20,6 +20,9 @@ Suite *suite_prof(void);
 Suite *suite_stamps(void);
 Suite *suite_trace(void);
 Suite *suite_mrecord(void);
+Suite *suite_export(void);
+Suite *suite_sampler(void);
+Suite *suite_trialprof(void);
 Suite *suite_params(void);
 Suite *suite_loader(void);
 Suite *suite_topology(void);
@@ -28,8 +31,10 @@ Suite *suite_isolate(void);
 Suite *suite_results(void);
 Suite *suite_validate(void);
 Suite *suite_doc(void);
+Suite *suite_fields(void);
 Suite *suite_compare(void);
 Suite *suite_tune(void);
+Suite *suite_grid(void);
 
 /* Is GOT within REL (a fraction) of WANT? */
 static inline int close_rel(double got, double want, double rel)

@@ -19,6 +19,9 @@ int main(void)
 	srunner_add_suite(sr, suite_stamps());
 	srunner_add_suite(sr, suite_trace());
 	srunner_add_suite(sr, suite_mrecord());
+	srunner_add_suite(sr, suite_export());
+	srunner_add_suite(sr, suite_sampler());
+	srunner_add_suite(sr, suite_trialprof());
 	srunner_add_suite(sr, suite_params());
 	srunner_add_suite(sr, suite_loader());
 	srunner_add_suite(sr, suite_topology());
@@ -27,8 +30,10 @@ int main(void)
 	srunner_add_suite(sr, suite_results());
 	srunner_add_suite(sr, suite_validate());
 	srunner_add_suite(sr, suite_doc());
+	srunner_add_suite(sr, suite_fields());
 	srunner_add_suite(sr, suite_compare());
 	srunner_add_suite(sr, suite_tune());
+	srunner_add_suite(sr, suite_grid());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
