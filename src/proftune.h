@@ -15,7 +15,7 @@
  *   Part 6  doc     results documents: writing, reading back, comparing
  *   Part 7  tune    the tuner
  *   Part 8  report  every view of results documents: tables, CSV, Markdown,
- *                   traces, Google Benchmark JSON, SVG plots
+ *                   traces, JSON for benchmark comparison tools, SVG plots
  *
  * The layers are the source folders src/lib/LAYER of the library.  libproftune
  * exports exactly the functions and variables declared here (marked PT_API);
