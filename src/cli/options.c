@@ -111,17 +111,36 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static void vusage(const char *cmd, const char *fmt, va_list ap)
+{
+	fputs("proftune: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry 'proftune %s%s--help' for more information.\n",
+		cmd ? cmd : "", cmd ? " " : "");
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("proftune: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vusage(cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'proftune %s%s--help' for more information.\n",
-		cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
+}
+
+/* A usage error met while parsing: says why, and returns -2, which the
+ * parser returns for one. */
+static int usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vusage(cmd, fmt, ap);
+	va_end(ap);
+	return -2;
 }
 
 /* The report formats' names, comma-separated. */
@@ -149,9 +168,8 @@ static int report_option(const char *cmd, enum opt_id id, const char *shown, con
 
 			if (pt_report_format_find(p, len) < 0) {
 				format_list(list, sizeof(list));
-				cli_usage_error(cmd, "%s '%s': unknown format '%.*s'; use %s", shown, val,
-						(int)len, p, list);
-				return -2;
+				return usage(cmd, "%s '%s': unknown format '%.*s'; use %s", shown, val,
+					     (int)len, p, list);
 			}
 			if (!p[len])
 				break;
@@ -169,11 +187,9 @@ static int report_option(const char *cmd, enum opt_id id, const char *shown, con
 		d = strtod(val, &end);
 		if (*end == '%')
 			end++;
-		if (end == val || *end || errno || !(d > 0 && d < 100)) {
-			cli_usage_error(cmd, "%s '%s': expected a percentage between 0 and 100 "
-					"(exclusive), e.g. 5", shown, val);
-			return -2;
-		}
+		if (end == val || *end || errno || !(d > 0 && d < 100))
+			return usage(cmd, "%s '%s': expected a percentage between 0 and 100 "
+				     "(exclusive), e.g. 5", shown, val);
 		o->report.threshold = d / 100;
 		return 0;
 	}
@@ -186,11 +202,9 @@ static int report_option(const char *cmd, enum opt_id id, const char *shown, con
 
 			snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : 0), p);
 			m = pt_metric_parse(name);
-			if (m < 0) {
-				cli_usage_error(cmd, "%s '%s': unknown metric '%.*s'; use throughput, p99 "
-						"or memory, comma-separated", shown, val, (int)len, p);
-				return -2;
-			}
+			if (m < 0)
+				return usage(cmd, "%s '%s': unknown metric '%.*s'; use throughput, p99 "
+					     "or memory, comma-separated", shown, val, (int)len, p);
 			o->report.gate |= 1u << m;
 			if (!p[len])
 				break;
@@ -200,10 +214,8 @@ static int report_option(const char *cmd, enum opt_id id, const char *shown, con
 		o->report.strict = 1;
 		return 0;
 	case OPT_PLOT:
-		if (!*val) {
-			cli_usage_error(cmd, "%s: the file name is empty", shown);
-			return -2;
-		}
+		if (!*val)
+			return usage(cmd, "%s: the file name is empty", shown);
 		o->report.plot = val;
 		return 0;
 	default:
@@ -303,19 +315,15 @@ static int parse_list(const struct cli_command *cmd, const char *shown, const ch
 		char item[32];
 		uint64_t v;
 
-		if (len == 0 || len >= sizeof(item)) {
-			cli_usage_error(cmd->name, "%s '%s': expected a comma-separated list of "
-					"positive integers, e.g. 1,2,4,8", shown, val);
-			return -2;
-		}
+		if (len == 0 || len >= sizeof(item))
+			return usage(cmd->name, "%s '%s': expected a comma-separated list of "
+				     "positive integers, e.g. 1,2,4,8", shown, val);
 		memcpy(item, p, len);
 		item[len] = '\0';
 		v = parse_count(item, 0);
-		if (v == 0 || v > MAX_WORKERS) {
-			cli_usage_error(cmd->name, "%s '%s': '%s' is not a positive worker count",
-					shown, val, item);
-			return -2;
-		}
+		if (v == 0 || v > MAX_WORKERS)
+			return usage(cmd->name, "%s '%s': '%s' is not a positive worker count",
+				     shown, val, item);
 		o->workers_list[o->nworkers_list++] = (unsigned)v;
 		p += len + (p[len] == ',');
 	}
@@ -391,11 +399,9 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 	case OPT_MIN:
 	case OPT_MAX:
 		n = parse_count(val, 0);
-		if (n == 0 || n > MAX_WORKERS) {
-			cli_usage_error(cmd->name, "%s '%s': expected a positive integer%s", shown, val,
-					n > MAX_WORKERS ? " up to 1000000" : "");
-			return -2;
-		}
+		if (n == 0 || n > MAX_WORKERS)
+			return usage(cmd->name, "%s '%s': expected a positive integer%s", shown, val,
+				     n > MAX_WORKERS ? " up to 1000000" : "");
 		if (opt->id == OPT_WORKERS) {
 			o->workers = (unsigned)n;
 			o->workers_set = 1;
@@ -410,20 +416,16 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		return 0;
 	case OPT_STRATEGY:
 		p = pt_strategy_parse(val);
-		if (p < 0) {
-			cli_usage_error(cmd->name, "%s '%s': unknown strategy; use auto or exhaustive",
-					shown, val);
-			return -2;
-		}
+		if (p < 0)
+			return usage(cmd->name, "%s '%s': unknown strategy; use auto or exhaustive",
+				     shown, val);
 		o->strategy = (enum pt_strategy)p;
 		return 0;
 	case OPT_BUDGET:
 		d = parse_seconds(val);
-		if (!(d > 0)) {
-			cli_usage_error(cmd->name, "%s '%s': expected a positive time such as 60 or 5m",
-					shown, val);
-			return -2;
-		}
+		if (!(d > 0))
+			return usage(cmd->name, "%s '%s': expected a positive time such as 60 or 5m",
+				     shown, val);
 		o->budget = d;
 		return 0;
 	case OPT_TOLERANCE: {
@@ -433,38 +435,30 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		d = strtod(val, &end);
 		if (*end == '%')
 			end++;
-		if (end == val || *end || errno || !(d > 0 && d < 100)) {
-			cli_usage_error(cmd->name, "%s '%s': expected a percentage between 0 and 100 "
-					"(exclusive), e.g. 5", shown, val);
-			return -2;
-		}
+		if (end == val || *end || errno || !(d > 0 && d < 100))
+			return usage(cmd->name, "%s '%s': expected a percentage between 0 and 100 "
+				     "(exclusive), e.g. 5", shown, val);
 		o->tolerance = d / 100;
 		return 0;
 	}
 	case OPT_SEED:
 		o->seed = parse_count(val, 1);
-		if (o->seed == 0) {
-			cli_usage_error(cmd->name, "%s '%s': expected a positive integer", shown, val);
-			return -2;
-		}
+		if (o->seed == 0)
+			return usage(cmd->name, "%s '%s': expected a positive integer", shown, val);
 		return 0;
 	case OPT_ITEMS:
 		n = parse_count(val, 1);
-		if (n == 0) {
-			cli_usage_error(cmd->name, "%s '%s': expected a positive number of items "
-					"(k/M/G suffixes allowed)", shown, val);
-			return -2;
-		}
+		if (n == 0)
+			return usage(cmd->name, "%s '%s': expected a positive number of items "
+				     "(k/M/G suffixes allowed)", shown, val);
 		o->items = n;
 		return 0;
 	case OPT_DURATION:
 	case OPT_WARMUP:
 		d = parse_seconds(val);
-		if (d < 0 || (opt->id == OPT_DURATION && d == 0)) {
-			cli_usage_error(cmd->name, "%s '%s': expected a %stime such as 1, 0.5s or 250ms",
-					shown, val, opt->id == OPT_DURATION ? "positive " : "");
-			return -2;
-		}
+		if (d < 0 || (opt->id == OPT_DURATION && d == 0))
+			return usage(cmd->name, "%s '%s': expected a %stime such as 1, 0.5s or 250ms",
+				     shown, val, opt->id == OPT_DURATION ? "positive " : "");
 		if (opt->id == OPT_DURATION) {
 			o->duration = d;
 			o->duration_set = 1;
@@ -474,24 +468,18 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		return 0;
 	case OPT_PLACEMENT:
 		p = pt_placement_parse(val);
-		if (p < 0) {
-			cli_usage_error(cmd->name, "%s '%s': unknown placement; use none, compact "
-					"or scatter", shown, val);
-			return -2;
-		}
+		if (p < 0)
+			return usage(cmd->name, "%s '%s': unknown placement; use none, compact "
+				     "or scatter", shown, val);
 		o->placement = (enum pt_placement)p;
 		return 0;
 	case OPT_PARAM:
-		if (pt_params_add(o->params, val) < 0) {
-			cli_usage_error(cmd->name, "%s", pt_last_error());
-			return -2;
-		}
+		if (pt_params_add(o->params, val) < 0)
+			return usage(cmd->name, "%s", pt_last_error());
 		return 0;
 	case OPT_OUTPUT:
-		if (!*val) {
-			cli_usage_error(cmd->name, "%s: the file name is empty", shown);
-			return -2;
-		}
+		if (!*val)
+			return usage(cmd->name, "%s: the file name is empty", shown);
 		o->output = val;
 		o->report.outputs[o->report.noutputs++] = val;
 		return 0;
@@ -509,38 +497,30 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		} else if (strcmp(val, "process") == 0) {
 			o->isolation = PT_ISOLATE_PROCESS;
 		} else {
-			cli_usage_error(cmd->name, "%s '%s': unknown isolation; use trial, process "
-					"or none",
-					shown, val);
-			return -2;
+			return usage(cmd->name, "%s '%s': unknown isolation; use trial, process or "
+				     "none", shown, val);
 		}
 		return 0;
 	case OPT_NO_ISOLATION:
 		o->isolation = PT_ISOLATE_NONE;
 		return 0;
 	case OPT_TRACE:
-		if (!*val) {
-			cli_usage_error(cmd->name, "%s: the file name is empty", shown);
-			return -2;
-		}
+		if (!*val)
+			return usage(cmd->name, "%s: the file name is empty", shown);
 		o->trace = val;
 		return 0;
 	case OPT_TIMEOUT:
 		d = parse_seconds(val);
-		if (d < 0) {
-			cli_usage_error(cmd->name, "%s '%s': expected a time such as 30, 90s or 5m "
-					"(0 disables)", shown, val);
-			return -2;
-		}
+		if (d < 0)
+			return usage(cmd->name, "%s '%s': expected a time such as 30, 90s or 5m "
+				     "(0 disables)", shown, val);
 		o->timeout = d;
 		return 0;
 	case OPT_MEMORY_LIMIT:
 		n = parse_bytes(val);
-		if (n == 0) {
-			cli_usage_error(cmd->name, "%s '%s': expected a size in bytes such as "
-					"268435456, 512M or 2G", shown, val);
-			return -2;
-		}
+		if (n == 0)
+			return usage(cmd->name, "%s '%s': expected a size in bytes such as "
+				     "268435456, 512M or 2G", shown, val);
 		o->memory_limit = n;
 		return 0;
 	case OPT_QUIET:
@@ -615,30 +595,21 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_o
 			if (a[2])
 				val = a + 2;
 		}
-		if (!opt) {
-			cli_usage_error(cmd->name, "unknown option '%s'", shown);
-			return -2;
-		}
-		if (!(opt->commands & cmd->bit)) {
-			cli_usage_error(cmd->name, "option '%s' does not apply to '%s'", shown,
-					cmd->name);
-			return -2;
-		}
-		if (opt->arg == ARG_NONE && val && a[1] == '-') {
-			cli_usage_error(cmd->name, "option '%s' takes no value", shown);
-			return -2;
-		}
+		if (!opt)
+			return usage(cmd->name, "unknown option '%s'", shown);
+		if (!(opt->commands & cmd->bit))
+			return usage(cmd->name, "option '%s' does not apply to '%s'", shown,
+				     cmd->name);
+		if (opt->arg == ARG_NONE && val && a[1] == '-')
+			return usage(cmd->name, "option '%s' takes no value", shown);
 		if (opt->arg == ARG_NONE && val) {
 			/* bundled short flags are not supported: say so */
-			cli_usage_error(cmd->name, "unknown option '%s'", a);
-			return -2;
+			return usage(cmd->name, "unknown option '%s'", a);
 		}
 		if (opt->arg != ARG_NONE && !val) {
-			if (i + 1 >= argc) {
-				cli_usage_error(cmd->name, "option '%s' needs a value (%s)", shown,
-						opt->metavar);
-				return -2;
-			}
+			if (i + 1 >= argc)
+				return usage(cmd->name, "option '%s' needs a value (%s)", shown,
+					     opt->metavar);
 			val = argv[++i];
 		}
 		ret = apply(cmd, opt, shown, val, o);

@@ -99,19 +99,16 @@ static int compare_csv(FILE *f, const struct report *r)
 			fprintf(f, ",%s,%s,%u,%u,%u,%u,", pt_metric_name(m->metric),
 				m->gated ? "true" : "false", row->base_trials, row->new_trials,
 				m->n_base, m->n_new);
-			csv_number(f, m->base_median);
-			fputc(',', f);
-			csv_number(f, m->new_median);
-			fputc(',', f);
-			csv_number(f, m->ratio);
-			fputc(',', f);
-			csv_number(f, m->ratio_low);
-			fputc(',', f);
-			csv_number(f, m->ratio_high);
-			fputc(',', f);
-			csv_number(f, m->p_regression);
-			fputc(',', f);
-			csv_number(f, m->p_change);
+			const double v[] = {
+				m->base_median, m->new_median, m->ratio, m->ratio_low,
+				m->ratio_high, m->p_regression, m->p_change,
+			};
+
+			for (size_t j = 0; j < sizeof(v) / sizeof(v[0]); j++) {
+				if (j)
+					fputc(',', f);
+				csv_number(f, v[j]);
+			}
 			fprintf(f, ",%s,%s" EOL, pt_change_name(m->change), m->fails ? "true" : "false");
 		}
 	}

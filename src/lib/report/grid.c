@@ -186,28 +186,13 @@ size_t grid_print(FILE *f, const struct grid *g, const char *indent, int colour,
 	for (size_t c = 0; c < g->ncols; c++)
 		if (keep[c])
 			last = c;
-	fputs(indent, f);
-	for (size_t c = 0, k = 0; c < g->ncols; c++) {
-		const char *t = g->title[c] ? g->title[c] : "";
-		int pad = (int)(w[c] - text_width(t));
-
-		if (!keep[c])
-			continue;
-		if (k++)
-			fprintf(f, "%*s", GAP, "");
-		if (g->right[c])
-			fprintf(f, "%*s", pad, "");
-		fputs(t, f);
-		if (!g->right[c] && c != last)
-			fprintf(f, "%*s", pad, "");
-	}
-	fputc('\n', f);
-	for (size_t r = 0; r < g->nrows; r++) {
-		/* no padding after the last column: lines carry no trailing blanks */
+	/* the title line, then the rows; no padding after the last column:
+	 * lines carry no trailing blanks */
+	for (size_t r = 0; r <= g->nrows; r++) {
 		fputs(indent, f);
 		for (size_t c = 0, k = 0; c < g->ncols; c++) {
-			const struct cell *cell = &g->cells[r * g->ncols + c];
-			const char *t = cell_text(g, r, c);
+			const struct cell *cell = r ? &g->cells[(r - 1) * g->ncols + c] : NULL;
+			const char *t = r ? cell_text(g, r - 1, c) : g->title[c] ? g->title[c] : "";
 			int pad = (int)(w[c] - text_width(t));
 
 			if (!keep[c])
@@ -216,7 +201,7 @@ size_t grid_print(FILE *f, const struct grid *g, const char *indent, int colour,
 				fprintf(f, "%*s", GAP, "");
 			if (g->right[c])
 				fprintf(f, "%*s", pad, "");
-			if (colour && cell->colour && *t)
+			if (colour && cell && cell->colour && *t)
 				fprintf(f, "\033[%sm%s\033[0m", cell->colour, t);
 			else
 				fputs(t, f);
@@ -255,7 +240,7 @@ void grid_markdown(FILE *f, const struct grid *g)
 
 void text_wrap(FILE *f, const char *text, unsigned start, const char *indent, unsigned width)
 {
-	size_t col = start, ind = text_width(indent);
+	size_t col = start, ind = text_width(indent), gap = 0;
 	const char *p = text;
 	int first = 1;   /* the next word is the text's first */
 	int empty = 1;   /* the line holds no word yet */
@@ -278,22 +263,23 @@ void text_wrap(FILE *f, const char *text, unsigned start, const char *indent, un
 		ww = tmp ? text_width(tmp) : word;
 		free(tmp);
 		/* a word that does not fit goes to the next line, unless it
-		 * would not fit there either (a word longer than the width) */
-		if (col + !first + ww > width && (!empty || (start > ind && ind + ww <= width))) {
+		 * would not fit there either (a word longer than the width);
+		 * blanks between words that stay on a line are kept */
+		if (col + gap + ww > width && (!empty || (start > ind && ind + ww <= width))) {
 			fputc('\n', f);
 			fputs(indent, f);
 			col = ind;
 			empty = 1;
 		} else if (!first) {
-			fputc(' ', f);
-			col++;
+			fprintf(f, "%*s", (int)gap, "");
+			col += gap;
 		}
 		fwrite(p, 1, word, f);
 		col += ww;
 		first = empty = 0;
 		p += word;
-		while (*p == ' ')
-			p++;
+		for (gap = 0; *p == ' '; p++)
+			gap++;
 	}
 	fputc('\n', f);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "report/table.h"
 #include "report/grid.h"
@@ -39,58 +40,60 @@ static void say(FILE *f, const struct report *r, const char *indent, const char 
 	free(text);
 }
 
+/* Print the line built in B wrapped to the width, continuation lines
+ * indented by INDENT, and empty B. */
+static void emit(FILE *f, const struct report *r, struct pt_strbuf *b, const char *indent)
+{
+	char *line = pt_strbuf_finish(b);
+
+	if (line)
+		text_wrap(f, line, 0, indent, r->width);
+	free(line);
+}
+
+/* Append " KEY=VALUE" for each parameter of the document's task. */
+static void add_params(struct pt_strbuf *b, const cJSON *doc)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, robj(robj(doc, "task"), "params"))
+		pt_strbuf_addf(b, " %s=%s", p->string, cJSON_IsString(p) ? p->valuestring : "?");
+}
+
 static void header(FILE *f, const struct report *r, const struct report_doc *d)
 {
 	const cJSON *doc = d->tree, *task = robj(doc, "task"), *host = robj(doc, "host");
-	const cJSON *cfg = robj(doc, "config"), *p;
-	char *line = NULL, buf[64], warm[48] = "";
+	const cJSON *cfg = robj(doc, "config");
+	struct pt_strbuf b = PT_STRBUF_INIT;
 
 	say(f, r, "  ", "proftune %s of task %s (%s)", rstr(doc, "command"), rstr(task, "name"),
 	    rstr(task, "path"));
 	if (cJSON_GetArraySize(robj(task, "params")) > 0) {
-		line = pt_asprintf("  params:");
-		cJSON_ArrayForEach(p, robj(task, "params")) {
-			char *next = line ? pt_asprintf("%s %s=%s", line, p->string,
-							cJSON_IsString(p) ? p->valuestring : "?") : NULL;
-
-			free(line);
-			line = next;
-		}
-		if (line)
-			text_wrap(f, line, 0, "    ", r->width);
-		free(line);
+		pt_strbuf_addf(&b, "  params:");
+		add_params(&b, doc);
+		emit(f, r, &b, "    ");
 	}
-	line = pt_asprintf("  host: %s, %s", rstr(host, "hostname"),
-			   *rstr(host, "cpu_model") ? rstr(host, "cpu_model") : "unknown CPU");
-	if (line && isfinite(rnum(host, "allowed_pus"))) {
-		char *next = pt_asprintf("%s, %.0f PUs allowed (%s)", line, rnum(host, "allowed_pus"),
-					 rstr(host, "allowed_cpus"));
-		free(line);
-		line = next;
-	}
-	if (line && *rstr(host, "kernel")) {
-		char *next = pt_asprintf("%s, %s", line, rstr(host, "kernel"));
-		free(line);
-		line = next;
-	}
-	if (line)
-		text_wrap(f, line, 0, "    ", r->width);
-	free(line);
+	pt_strbuf_addf(&b, "  host: %s, %s", rstr(host, "hostname"),
+		       *rstr(host, "cpu_model") ? rstr(host, "cpu_model") : "unknown CPU");
+	if (isfinite(rnum(host, "allowed_pus")))
+		pt_strbuf_addf(&b, ", %.0f PUs allowed (%s)", rnum(host, "allowed_pus"),
+			       rstr(host, "allowed_cpus"));
+	if (*rstr(host, "kernel"))
+		pt_strbuf_addf(&b, ", %s", rstr(host, "kernel"));
+	emit(f, r, &b, "    ");
 	if (isfinite(rnum(cfg, "items")))
-		snprintf(buf, sizeof(buf), "%.0f items per trial", rnum(cfg, "items"));
+		pt_strbuf_addf(&b, "  %.0f items per trial", rnum(cfg, "items"));
 	else if (isfinite(rnum(cfg, "duration_s")))
-		snprintf(buf, sizeof(buf), "%g s per trial", rnum(cfg, "duration_s"));
+		pt_strbuf_addf(&b, "  %g s per trial", rnum(cfg, "duration_s"));
 	else
-		snprintf(buf, sizeof(buf), "trials");
+		pt_strbuf_addf(&b, "  trials");
 	if (isfinite(rnum(cfg, "warmup_s")))
-		snprintf(warm, sizeof(warm), " after %g s warm-up", rnum(cfg, "warmup_s"));
-	line = pt_asprintf("  %s%s; placement %s; latency %s; proftune %s, %s", buf, warm,
-			   *rstr(cfg, "placement") ? rstr(cfg, "placement") : "-",
-			   cJSON_IsFalse(robj(cfg, "record_latency")) ? "off" : "on",
-			   rstr(doc, "proftune_version"), rstr(doc, "created"));
-	if (line)
-		text_wrap(f, line, 0, "    ", r->width);
-	free(line);
+		pt_strbuf_addf(&b, " after %g s warm-up", rnum(cfg, "warmup_s"));
+	pt_strbuf_addf(&b, "; placement %s; latency %s; proftune %s, %s",
+		       *rstr(cfg, "placement") ? rstr(cfg, "placement") : "-",
+		       cJSON_IsFalse(robj(cfg, "record_latency")) ? "off" : "on",
+		       rstr(doc, "proftune_version"), rstr(doc, "created"));
+	emit(f, r, &b, "    ");
 	if (cJSON_IsTrue(robj(doc, "interrupted")))
 		say(f, r, "    ", "  interrupted: the document holds the trials measured before "
 		    "the interruption");
@@ -153,7 +156,8 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 	const cJSON *s = robj(d->tree, "summary"), *w, *conf = robj(s, "confidence");
 	struct pt_tune_answer a;
 	struct pt_usl_model m;
-	char x[32], *list = NULL;
+	struct pt_strbuf b = PT_STRBUF_INIT;
+	char x[32];
 
 	if (!s)
 		return;
@@ -172,20 +176,19 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 			    cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
 			    "not yet decided (more trials or a longer --duration would settle it)");
 		} else if (conf) {
-			list = pt_asprintf("%s", "");
-			cJSON_ArrayForEach(w, robj(conf, "tied_with_optimal")) {
-				char *next = list ? pt_asprintf("%s %.0f", list, w->valuedouble) : NULL;
-
-				free(list);
-				list = next;
-			}
-			say(f, r, "               ", "  certainty:   %s%s; the recommendation is %s",
-			    list && *list ? "statistically tied with the optimum:" :
-			    "the optimum is not shown better than the other counts",
-			    list && *list ? list : "",
-			    cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
-			    "not yet decided (more trials or a longer --duration would settle it)");
-			free(list);
+			pt_strbuf_addf(&b, "  certainty:   ");
+			if (cJSON_GetArraySize(robj(conf, "tied_with_optimal")) > 0)
+				pt_strbuf_addf(&b, "statistically tied with the optimum:");
+			else
+				pt_strbuf_addf(&b, "the optimum is not shown better than the other "
+					       "counts");
+			cJSON_ArrayForEach(w, robj(conf, "tied_with_optimal"))
+				pt_strbuf_addf(&b, " %.0f", w->valuedouble);
+			pt_strbuf_addf(&b, "; the recommendation is %s",
+				       cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
+				       "not yet decided (more trials or a longer --duration would "
+				       "settle it)");
+			emit(f, r, &b, "               ");
 		}
 	} else {
 		say(f, r, "    ", "  no answer: no trial succeeded");
@@ -200,17 +203,11 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 		say(f, r, "               ", "  model (USL): sigma %.4g, kappa %.4g, lambda %.4g/s; "
 		    "R2 %.3f; %s; %s-bound", m.sigma, m.kappa, m.lambda, m.r2, peak, m.bound);
 	}
-	list = pt_asprintf("  %s strategy: %.0f trials in %.1f s; tested", rstr(s, "strategy"),
-			   rnum(s, "trials"), rnum(s, "elapsed_s"));
-	cJSON_ArrayForEach(w, robj(s, "tested_workers")) {
-		char *next = list ? pt_asprintf("%s %.0f", list, w->valuedouble) : NULL;
-
-		free(list);
-		list = next;
-	}
-	if (list)
-		text_wrap(f, list, 0, "    ", r->width);
-	free(list);
+	pt_strbuf_addf(&b, "  %s strategy: %.0f trials in %.1f s; tested", rstr(s, "strategy"),
+		       rnum(s, "trials"), rnum(s, "elapsed_s"));
+	cJSON_ArrayForEach(w, robj(s, "tested_workers"))
+		pt_strbuf_addf(&b, " %.0f", w->valuedouble);
+	emit(f, r, &b, "    ");
 	cJSON_ArrayForEach(w, robj(s, "warnings"))
 		say(f, r, "    ", "  warning: %s", cJSON_IsString(w) ? w->valuestring : "");
 }
@@ -273,49 +270,42 @@ static struct grid *workers_grid(const cJSON *t)
 static void counters(FILE *f, const struct report *r, const cJSON *t)
 {
 	const cJSON *c = robj(t, "counters"), *e;
-	char a[32], b[32], *line;
+	struct pt_strbuf b = PT_STRBUF_INIT;
+	char a[32], x[32];
 
 	cJSON_ArrayForEach(e, robj(c, "user")) {
 		pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT);
-		pt_unit_print(b, sizeof(b), rnum(e, "rate"), PT_UNIT_RATE);
-		say(f, r, "      ", "    counter %s: %s (%s)", e->string, a, b);
+		pt_unit_print(x, sizeof(x), rnum(e, "rate"), PT_UNIT_RATE);
+		say(f, r, "      ", "    counter %s: %s (%s)", e->string, a, x);
 	}
 	cJSON_ArrayForEach(e, robj(robj(t, "memory"), "records")) {
 		pt_unit_print(a, sizeof(a), cJSON_IsNumber(e) ? e->valuedouble : NAN, PT_UNIT_BYTES);
 		say(f, r, "      ", "    memory %s: %s", e->string, a);
 	}
-	cJSON_ArrayForEach(e, robj(t, "notes"))
-		say(f, r, "      ", "    note %s: %g", e->string, cJSON_IsNumber(e) ? e->valuedouble : NAN);
-	line = pt_asprintf("    os:");
-	cJSON_ArrayForEach(e, robj(c, "os")) {
-		char *next = line && cJSON_IsNumber(e) ?
-			pt_asprintf("%s %s=%.0f", line, e->string, e->valuedouble) : line;
-
-		if (next != line)
-			free(line);
-		line = next;
+	cJSON_ArrayForEach(e, robj(t, "notes")) {
+		if (cJSON_IsNumber(e) && isfinite(e->valuedouble))
+			say(f, r, "      ", "    note %s: %g", e->string, e->valuedouble);
+		else
+			say(f, r, "      ", "    note %s: -", e->string);
 	}
-	if (line && strcmp(line, "    os:") != 0)
-		text_wrap(f, line, 0, "      ", r->width);
-	free(line);
-	line = pt_asprintf("    perf:");
-	cJSON_ArrayForEach(e, robj(c, "perf")) {
-		char *next;
-
-		if (!line)
-			break;
-		if (strcmp(rstr(e, "status"), "ok") == 0) {
-			pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT);
-			next = pt_asprintf("%s %s=%s", line, e->string, a);
-		} else {
-			next = pt_asprintf("%s %s=%s", line, e->string, rstr(e, "status"));
+	if (cJSON_GetArraySize(robj(c, "os")) > 0) {
+		pt_strbuf_addf(&b, "    os:");
+		cJSON_ArrayForEach(e, robj(c, "os")) {
+			pt_unit_print(a, sizeof(a), cJSON_IsNumber(e) ? e->valuedouble : NAN,
+				      PT_UNIT_COUNT);
+			pt_strbuf_addf(&b, " %s=%s", e->string, a);
 		}
-		free(line);
-		line = next;
+		emit(f, r, &b, "      ");
 	}
-	if (line && strcmp(line, "    perf:") != 0)
-		text_wrap(f, line, 0, "      ", r->width);
-	free(line);
+	if (cJSON_GetArraySize(robj(c, "perf")) > 0) {
+		pt_strbuf_addf(&b, "    perf:");
+		cJSON_ArrayForEach(e, robj(c, "perf")) {
+			pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT);
+			pt_strbuf_addf(&b, " %s=%s", e->string,
+				       strcmp(rstr(e, "status"), "ok") == 0 ? a : rstr(e, "status"));
+		}
+		emit(f, r, &b, "      ");
+	}
 }
 
 /* Per-trial details: balance, dispatch, workers, counters, errors. */
@@ -431,21 +421,13 @@ static int side_by_side(FILE *f, const struct report *r)
 	say(f, r, "  ", "task %s: %zu tunes side by side", rstr(robj(r->docs[0].tree, "task"),
 								 "name"), r->ndocs);
 	for (size_t k = 0; k < r->ndocs; k++) {
-		const cJSON *p;
-		char *line = pt_asprintf("  [%zu] %s: created %s on %s", k + 1, r->docs[k].file,
-					 rstr(r->docs[k].tree, "created"),
-					 rstr(robj(r->docs[k].tree, "host"), "hostname"));
+		struct pt_strbuf b = PT_STRBUF_INIT;
 
-		cJSON_ArrayForEach(p, robj(robj(r->docs[k].tree, "task"), "params")) {
-			char *next = line ? pt_asprintf("%s %s=%s", line, p->string,
-							cJSON_IsString(p) ? p->valuestring : "?") : NULL;
-
-			free(line);
-			line = next;
-		}
-		if (line)
-			text_wrap(f, line, 0, "      ", r->width);
-		free(line);
+		pt_strbuf_addf(&b, "  [%zu] %s: created %s on %s", k + 1, r->docs[k].file,
+			       rstr(r->docs[k].tree, "created"),
+			       rstr(robj(r->docs[k].tree, "host"), "hostname"));
+		add_params(&b, r->docs[k].tree);
+		emit(f, r, &b, "      ");
 	}
 	grid_head(g, 0, "workers", 1, 0);
 	for (size_t j = 0; j < nw; j++) {
