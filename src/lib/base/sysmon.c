@@ -15,6 +15,7 @@
 #endif
 
 #include "base/sysmon.h"
+#include "base/util.h"
 
 static uint64_t status_kib(const char *buf, const char *key)
 {
@@ -100,7 +101,7 @@ const char *pt_perf_status_name(enum pt_perf_status s)
 {
 	static const char *const names[] = { "ok", "unsupported", "denied", "not-counted", "off" };
 
-	return (unsigned)s < 5 ? names[s] : "?";
+	return pt_name_of(names, PT_COUNT(names), (unsigned)s);
 }
 
 #ifdef HAVE_LINUX_PERF_EVENT_H

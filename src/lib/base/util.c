@@ -1,4 +1,4 @@
-/* util.c - last-error message, formatted allocation, sleeping */
+/* util.c - last-error message, formatted allocation, clocks, arrays and name tables */
 #include "config.h"
 
 #include <errno.h>
@@ -83,6 +83,13 @@ void pt_sleep_until(uint64_t deadline_ns)
 		;
 }
 
+double pt_unix_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 void pt_iso8601(double unix_time, char *buf, size_t len)
 {
@@ -95,9 +102,43 @@ void pt_iso8601(double unix_time, char *buf, size_t len)
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, len, "%s.%03dZ", base, ms < 0 ? 0 : ms > 999 ? 999 : ms);
 }
+
 int pt_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
+}
+
+int pt_array_grow(void *array, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	size_t n = *cap ? *cap : first;
+	void *old, *a;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	/* the array pointer is read and written as bytes: ARRAY may point at
+	 * a pointer of any object type */
+	memcpy(&old, array, sizeof(old));
+	a = realloc(old, n * elem);
+	if (!a)
+		return -ENOMEM;
+	memcpy(array, &a, sizeof(a));
+	*cap = n;
+	return 0;
+}
+
+const char *pt_name_of(const char *const *names, size_t n, unsigned i)
+{
+	return i < n ? names[i] : "?";
+}
+
+int pt_name_index(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
 }
