@@ -1,4 +1,4 @@
-/* hist.c - log-linear latency histogram: merge, quantiles, summary */
+/* hist.c - log-linear histograms: bucket bounds and quantiles; the trial latency histogram's merge and summary */
 #include "config.h"
 
 #include <math.h>
@@ -12,18 +12,55 @@ void pt_hist_clear(struct pt_hist *h)
 	h->min = UINT64_MAX;
 }
 
-void pt_hist_bucket_range(unsigned i, uint64_t *lo, uint64_t *hi)
+void pt_loghist_range(unsigned i, unsigned bits, uint64_t *lo, uint64_t *hi)
 {
-	unsigned e, sub;
+	unsigned sub = 1u << bits, e, k;
 
-	if (i < PT_HIST_SUB) {
+	if (i < sub) {
 		*lo = *hi = i;
 		return;
 	}
-	e = (i - PT_HIST_SUB) / PT_HIST_SUB + PT_HIST_SUB_BITS;
-	sub = (i - PT_HIST_SUB) % PT_HIST_SUB;
-	*lo = ((uint64_t)(PT_HIST_SUB + sub)) << (e - PT_HIST_SUB_BITS);
-	*hi = *lo + ((uint64_t)1 << (e - PT_HIST_SUB_BITS)) - 1;
+	e = (i - sub) / sub + bits;
+	k = (i - sub) % sub;
+	*lo = ((uint64_t)(sub + k)) << (e - bits);
+	*hi = *lo + ((uint64_t)1 << (e - bits)) - 1;
+}
+
+double pt_loghist_quantile(const uint64_t *counts, unsigned n, unsigned bits, uint64_t total,
+			   double q, double min, double max)
+{
+	uint64_t rank, seen = 0, lo, hi;
+	double v;
+
+	if (total == 0)
+		return 0.0;
+	if (q <= 0.0)
+		return min;
+	if (q >= 1.0)
+		return max;
+	/* nearest-rank definition: the smallest value with at least q*n
+	 * values at or below it */
+	rank = (uint64_t)ceil(q * (double)total);
+	if (rank == 0)
+		rank = 1;
+	for (unsigned i = 0; i < n; i++) {
+		seen += counts[i];
+		if (seen >= rank) {
+			pt_loghist_range(i, bits, &lo, &hi);
+			v = ((double)lo + (double)hi) / 2.0;
+			if (v < min)
+				v = min;
+			if (v > max)
+				v = max;
+			return v;
+		}
+	}
+	return max;
+}
+
+void pt_hist_bucket_range(unsigned i, uint64_t *lo, uint64_t *hi)
+{
+	pt_loghist_range(i, PT_HIST_SUB_BITS, lo, hi);
 }
 
 void pt_hist_merge(struct pt_hist *dst, const struct pt_hist *src)
@@ -70,33 +107,8 @@ double pt_hist_stddev(const struct pt_hist *h)
 
 double pt_hist_quantile(const struct pt_hist *h, double q)
 {
-	uint64_t rank, seen = 0, lo, hi;
-	double v;
-
-	if (h->count == 0)
-		return 0.0;
-	if (q <= 0.0)
-		return (double)h->min;
-	if (q >= 1.0)
-		return (double)h->max;
-	/* nearest-rank definition: the smallest value with at least q*n
-	 * values at or below it */
-	rank = (uint64_t)ceil(q * (double)h->count);
-	if (rank == 0)
-		rank = 1;
-	for (unsigned i = 0; i < PT_HIST_BUCKETS; i++) {
-		seen += h->buckets[i];
-		if (seen >= rank) {
-			pt_hist_bucket_range(i, &lo, &hi);
-			v = ((double)lo + (double)hi) / 2.0;
-			if (v < (double)h->min)
-				v = (double)h->min;
-			if (v > (double)h->max)
-				v = (double)h->max;
-			return v;
-		}
-	}
-	return (double)h->max;
+	return pt_loghist_quantile(h->buckets, PT_HIST_BUCKETS, PT_HIST_SUB_BITS, h->count, q,
+				   (double)h->min, (double)h->max);
 }
 
 void pt_hist_summary(const struct pt_hist *h, struct pt_latency *out)
