@@ -1,4 +1,4 @@
-/* stats.h - small statistics for the tuner: quantiles, t tests, USL fit (internal) */
+/* stats.h - small statistics for the tuner: quantiles, t tests, means, shuffling (internal) */
 #ifndef PT_STATS_H
 #define PT_STATS_H
 
@@ -20,22 +20,5 @@ double pt_variance(const double *v, size_t n);
 uint64_t pt_rand_next(uint64_t *state);
 /* Shuffle N unsigned values in place (Fisher-Yates). */
 void pt_shuffle(unsigned *v, size_t n, uint64_t *state);
-
-/* The Universal Scalability Law X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)). */
-struct pt_usl {
-	double lambda, sigma, kappa;
-	double r2;            /* coefficient of determination on X */
-	double rms_rel;       /* root mean square of the relative residuals */
-	double peak;          /* N* = sqrt((1 - sigma) / kappa); INFINITY when kappa = 0 */
-	unsigned points;      /* observations used */
-	int ok;               /* 1 when the fit converged */
-};
-double pt_usl_eval(const struct pt_usl *m, double n);
-/* Fit by least squares on relative residuals (sigma, kappa >= 0, lambda
- * free) to the N points (workers[i], throughput[i]).  Needs at least 3
- * points with distinct worker counts; returns 0 or -EINVAL. */
-int pt_usl_fit(const double *workers, const double *throughput, size_t n, struct pt_usl *out);
-/* "linear", "contention" or "coherency": what limits scaling at MAX_N. */
-const char *pt_usl_bound(const struct pt_usl *m, double max_n);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "doc/results.h"
 #include "stats/stats.h"
+#include "stats/usl.h"
 #include "engine/topology.h"
 #include "engine/trial.h"
 #include "tune/tune.h"
@@ -193,7 +194,7 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 	const struct pt_count_stats *r = s->recommended >= 0 ? &s->c[s->recommended] : NULL;
 	double ref_x = NAN, ref_n = NAN, *wx = NULL, *xx = NULL;
 	size_t np = 0;
-	struct pt_usl model;
+	struct pt_usl_model model;
 	int fitted = 0, optimal_decided = b != NULL, rec_decided = r != NULL;
 
 	cJSON_AddStringToObject(o, "strategy", pt_strategy_name(c->strategy));
@@ -233,7 +234,7 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 			ref_n = s->c[i].workers;
 		}
 	}
-	fitted = wx && xx && pt_usl_fit(wx, xx, np, &model) == 0 && model.ok;
+	fitted = wx && xx && pt_usl_fit(wx, xx, np, &model) == 0;
 	free(wx);
 	free(xx);
 
@@ -259,7 +260,7 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 		pt_json_add_number(w, "ratio_to_best", b && k->n ? exp(k->mean_log - b->mean_log) : NAN);
 		cJSON_AddStringToObject(w, "versus_best", (int)i == s->best ? "best" :
 					decision_name(k->decision));
-		pt_json_add_number(w, "model", fitted ? pt_usl_eval(&model, k->workers) : NAN);
+		pt_json_add_number(w, "model", fitted ? pt_usl_predict(&model, k->workers) : NAN);
 		cJSON_AddItemToArray(a, w);
 		if ((int)i != s->best && k->n && k->contender)
 			optimal_decided = 0;
@@ -276,8 +277,8 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 		pt_json_add_number(m, "kappa", model.kappa);
 		pt_json_add_number(m, "lambda", model.lambda);
 		pt_json_add_number(m, "r2", model.r2);
-		pt_json_add_number(m, "rms_relative_error", model.rms_rel);
-		pt_json_add_number(m, "peak_workers", model.peak);
+		pt_json_add_number(m, "rms_relative_error", model.rms_relative_error);
+		pt_json_add_number(m, "peak_workers", model.peak_workers);
 		cJSON_AddStringToObject(m, "bound", pt_usl_bound(&model, max_candidate));
 	}
 
@@ -303,12 +304,12 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 			cJSON_AddItemToArray(a, cJSON_CreateString(buf));
 		}
 	}
-	if (fitted && (model.r2 < FIT_MIN_R2 || model.rms_rel > FIT_MAX_RMS)) {
+	if (fitted && (model.r2 < FIT_MIN_R2 || model.rms_relative_error > FIT_MAX_RMS)) {
 		char buf[200];
 
 		snprintf(buf, sizeof(buf), "the scalability model fits badly (R2 %.2f, "
 			 "%.0f%% rms error): the curve may have steps (SMT siblings, NUMA "
-			 "nodes) that the model does not describe", model.r2, 100 * model.rms_rel);
+			 "nodes) that the model does not describe", model.r2, 100 * model.rms_relative_error);
 		cJSON_AddItemToArray(a, cJSON_CreateString(buf));
 	}
 	if (budget_hit)

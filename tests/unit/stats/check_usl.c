@@ -13,11 +13,11 @@
 /* Throughputs of the law at 1..16 workers. */
 static void usl_points(double lambda, double sigma, double kappa, double *w, double *x)
 {
-	struct pt_usl m = { .lambda = lambda, .sigma = sigma, .kappa = kappa };
+	struct pt_usl_model m = { .lambda = lambda, .sigma = sigma, .kappa = kappa };
 
 	for (int i = 0; i < 16; i++) {
 		w[i] = i + 1;
-		x[i] = pt_usl_eval(&m, w[i]);
+		x[i] = pt_usl_predict(&m, w[i]);
 	}
 }
 

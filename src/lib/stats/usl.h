@@ -1,0 +1,24 @@
+/* usl.h - the Universal Scalability Law fit as the tuner uses it (internal) */
+#ifndef PT_USL_H
+#define PT_USL_H
+
+#include <stddef.h>
+
+#include "proftune.h"
+
+/* The model is the public struct pt_usl_model, whose evaluation,
+ * pt_usl_predict(), and checked fit, pt_usl_fit_points(), proftune.h
+ * declares. */
+
+/* Fit by least squares on relative residuals (sigma, kappa >= 0, lambda
+ * free) to the N points (workers[i], throughput[i]), with the bound at the
+ * largest count.  Needs at least 3 points with distinct worker counts.
+ * 0; -EINVAL for too few or non-positive points; -EDOM when the fit did
+ * not converge (OUT then holds no usable model).  Sets no error message. */
+int pt_usl_fit(const double *workers, const double *throughput, size_t n,
+	       struct pt_usl_model *out);
+/* "linear", "contention" or "coherency" (static strings): what limits
+ * scaling of M at MAX_N workers. */
+const char *pt_usl_bound(const struct pt_usl_model *m, double max_n);
+
+#endif
