@@ -20,7 +20,7 @@
 #include "stats/hist.h"
 #include "engine/loader.h"
 #include "engine/params.h"
-#include "instr/prof.h"
+#include "instr/trialprof.h"
 #include "base/sysmon.h"
 #include "engine/topology.h"
 #include "engine/trial.h"

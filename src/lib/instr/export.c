@@ -4,15 +4,18 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "instr/prof.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/strbuf.h"
 #include "base/util.h"
+#include "instr/export.h"
+#include "instr/prof.h"
+#include "instr/snapshot.h"
+#include "instr/stamps.h"
 
 /* One block of a report: a site with its merged statistics. */
 struct row {
@@ -21,65 +24,6 @@ struct row {
 	const struct pt_bstats *st;
 	char *label;            /* name, or "name (file:line)" when ambiguous */
 };
-
-/* A growing text buffer. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int bad;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->bad)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->bad = 1;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = b->cap ? b->cap * 2 : 1024;
-			char *s;
-
-			while (cap < b->len + (size_t)n + 1)
-				cap *= 2;
-			s = realloc(b->s, cap);
-			if (!s) {
-				b->bad = 1;
-				return;
-			}
-			b->s = s;
-			b->cap = cap;
-		}
-	}
-}
-
-static char *sb_finish(struct sbuf *b)
-{
-	if (b->bad || !b->s) {
-		free(b->s);
-		if (!b->bad)
-			return strdup("");
-		errno = ENOMEM;
-		return NULL;
-	}
-	return b->s;
-}
 
 /* Blocks with hits, in registration order; labels disambiguated.  NULL on
  * ENOMEM (with *N 0). */
@@ -125,6 +69,41 @@ static void rows_free(struct row *r, size_t n)
 	for (size_t i = 0; r && i < n; i++)
 		free(r[i].label);
 	free(r);
+}
+
+/* A text report being made: the snapshot, its rows and the text. */
+struct report {
+	struct pt_snapshot *s;
+	struct row *r;
+	size_t n;
+	struct pt_strbuf b;
+};
+
+/* One text report of P, which BODY writes from a snapshot and its rows
+ * (TOP: BODY's argument).  The text, malloc'd; NULL with errno ENOMEM and
+ * pt_last_error(). */
+static char *report_text(pt_prof *p, void (*body)(struct report *rep, unsigned top),
+			 unsigned top)
+{
+	struct report rep = { .b = PT_STRBUF_INIT };
+	char *text;
+
+	rep.s = pt_prof_snapshot(p);
+	if (!rep.s) {
+		pt_fail(ENOMEM, "out of memory for a profiler snapshot");
+		return NULL;
+	}
+	rep.r = rows_of(rep.s, &rep.n);
+	if (rep.r)
+		body(&rep, top);
+	else
+		rep.b.failed = 1;
+	rows_free(rep.r, rep.n);
+	pt_snapshot_free(rep.s);
+	text = pt_strbuf_finish(&rep.b);
+	if (!text)
+		pt_fail(ENOMEM, "out of memory for the report of profiler '%s'", pt_prof_name(p));
+	return text;
 }
 
 static double pct(uint64_t part, uint64_t whole)
@@ -367,60 +346,55 @@ char *pt_prof_json(pt_prof *p)
 
 /* Append FIELD with RFC 4180 quoting (quoted when it holds a comma, quote,
  * CR or LF; quotes doubled). */
-static void csv_field(struct sbuf *b, const char *field)
+static void csv_field(struct pt_strbuf *b, const char *field)
 {
 	if (!field)
 		field = "";
 	if (!strpbrk(field, ",\"\r\n")) {
-		sb_printf(b, "%s", field);
+		pt_strbuf_addf(b, "%s", field);
 		return;
 	}
-	sb_printf(b, "\"");
+	pt_strbuf_addf(b, "\"");
 	for (const char *c = field; *c; c++) {
 		if (*c == '"')
-			sb_printf(b, "\"\"");
+			pt_strbuf_addf(b, "\"\"");
 		else
-			sb_printf(b, "%c", *c);
+			pt_strbuf_addf(b, "%c", *c);
 	}
-	sb_printf(b, "\"");
+	pt_strbuf_addf(b, "\"");
 }
 
-char *pt_prof_csv(pt_prof *p)
+static void csv_body(struct report *rep, unsigned top)
 {
-	struct pt_snapshot *s = pt_prof_snapshot(p);
-	struct sbuf b = { 0 };
-	struct row *r;
-	size_t n;
+	const struct pt_snapshot *s = rep->s;
+	const struct row *r = rep->r;
+	struct pt_strbuf *b = &rep->b;
 
-	if (!s) {
-		pt_fail(ENOMEM, "out of memory for a profiler snapshot");
-		return NULL;
-	}
-	r = rows_of(s, &n);
-	sb_printf(&b, "Track,Block Name,Hit Count,Total Time (ns),Avg Time (ns),Min Time (ns),"
+	(void)top;
+	pt_strbuf_addf(b, "Track,Block Name,Hit Count,Total Time (ns),Avg Time (ns),Min Time (ns),"
 		  "Max Time (ns),%% Track,%% Total\n");
-	for (unsigned t = 0; r && t < PT_PROF_TRACKS; t++) {
-		for (size_t i = 0; i < n; i++) {
+	for (unsigned t = 0; t < PT_PROF_TRACKS; t++) {
+		for (size_t i = 0; i < rep->n; i++) {
 			const struct pt_bstats *st = r[i].st;
 			char tb[16];
 
 			if (r[i].si->track != t)
 				continue;
-			csv_field(&b, track_label(s, t, tb, sizeof(tb)));
-			sb_printf(&b, ",");
-			csv_field(&b, r[i].label);
-			sb_printf(&b, ",%llu,%llu,%.2f,%llu,%llu,%.2f,%.2f\n",
+			csv_field(b, track_label(s, t, tb, sizeof(tb)));
+			pt_strbuf_addf(b, ",");
+			csv_field(b, r[i].label);
+			pt_strbuf_addf(b, ",%llu,%llu,%.2f,%llu,%llu,%.2f,%.2f\n",
 				  (unsigned long long)st->hits, (unsigned long long)st->total_ns,
 				  mean_ns(st), (unsigned long long)st->min_ns,
 				  (unsigned long long)st->max_ns, pct(st->total_ns, s->track_total_ns[t]),
 				  pct(st->total_ns, s->total_ns));
 		}
 	}
-	if (!r)
-		b.bad = 1;
-	rows_free(r, n);
-	pt_snapshot_free(s);
-	return sb_finish(&b);
+}
+
+char *pt_prof_csv(pt_prof *p)
+{
+	return report_text(p, csv_body, 0);
 }
 
 /* ---- tables ----------------------------------------------------------------------- */
@@ -439,38 +413,32 @@ static const char *fmt_ns(char *buf, size_t len, double ns)
 	return buf;
 }
 
-char *pt_prof_table(pt_prof *p)
+static void table_body(struct report *rep, unsigned top)
 {
-	struct pt_snapshot *s = pt_prof_snapshot(p);
-	struct sbuf b = { 0 };
-	struct row *r;
-	size_t n;
+	const struct pt_snapshot *s = rep->s;
+	const struct row *r = rep->r;
+	struct pt_strbuf *b = &rep->b;
+	size_t n = rep->n;
 	char u[6][32];
 
-	if (!s) {
-		pt_fail(ENOMEM, "out of memory for a profiler snapshot");
-		return NULL;
-	}
-	r = rows_of(s, &n);
-	if (!r)
-		b.bad = 1;
-	sb_printf(&b, "Profiler '%s': elapsed %s, %u thread%s, instrumented %s\n", s->name,
+	(void)top;
+	pt_strbuf_addf(b, "Profiler '%s': elapsed %s, %u thread%s, instrumented %s\n", s->name,
 		  fmt_ns(u[0], sizeof(u[0]), s->elapsed_s * 1e9), s->threads,
 		  s->threads == 1 ? "" : "s", fmt_ns(u[1], sizeof(u[1]), (double)s->total_ns));
-	for (unsigned t = 0; r && t < PT_PROF_TRACKS; t++) {
+	for (unsigned t = 0; t < PT_PROF_TRACKS; t++) {
 		if (!track_used(r, n, t))
 			continue;
-		sb_printf(&b, "\nTrack %u%s%s%s%s\n", t, s->track_names[t] ? " (" : "",
+		pt_strbuf_addf(b, "\nTrack %u%s%s%s%s\n", t, s->track_names[t] ? " (" : "",
 			  s->track_names[t] ? s->track_names[t] : "", s->track_names[t] ? ")" : "",
 			  (s->track_mask >> t) & 1 ? "" : " [disabled]");
-		sb_printf(&b, "  %-28s %10s %11s %11s %11s %11s %11s %11s %7s %7s\n", "Block", "Hits",
+		pt_strbuf_addf(b, "  %-28s %10s %11s %11s %11s %11s %11s %11s %7s %7s\n", "Block", "Hits",
 			  "Total", "Self", "Avg", "Min", "Max", "p99", "%Track", "%Total");
 		for (size_t i = 0; i < n; i++) {
 			const struct pt_bstats *st = r[i].st;
 
 			if (r[i].si->track != t)
 				continue;
-			sb_printf(&b, "  %-28s %10llu %11s %11s %11s %11s %11s %11s %6.2f%% %6.2f%%\n",
+			pt_strbuf_addf(b, "  %-28s %10llu %11s %11s %11s %11s %11s %11s %6.2f%% %6.2f%%\n",
 				  r[i].label, (unsigned long long)st->hits,
 				  fmt_ns(u[0], sizeof(u[0]), (double)st->total_ns),
 				  fmt_ns(u[1], sizeof(u[1]), (double)st->self_ns),
@@ -482,56 +450,51 @@ char *pt_prof_table(pt_prof *p)
 		}
 	}
 	if (s->ncounters) {
-		sb_printf(&b, "\nCounters\n  %-28s %16s %16s\n", "Name", "Value", "Rate (/s)");
+		pt_strbuf_addf(b, "\nCounters\n  %-28s %16s %16s\n", "Name", "Value", "Rate (/s)");
 		for (uint32_t i = 0; i < s->ncounters; i++)
-			sb_printf(&b, "  %-28s %16llu %16.2f\n", s->counter_names[i],
+			pt_strbuf_addf(b, "  %-28s %16llu %16.2f\n", s->counter_names[i],
 				  (unsigned long long)s->counter_values[i],
 				  s->span_s > 0 ? (double)s->counter_values[i] / s->span_s : 0.0);
 	}
 	if (s->nmem) {
-		sb_printf(&b, "\nMemory records\n  %-28s %16s\n", "Name", "Bytes");
+		pt_strbuf_addf(b, "\nMemory records\n  %-28s %16s\n", "Name", "Bytes");
 		for (size_t i = 0; i < s->nmem; i++)
-			sb_printf(&b, "  %-28s %16llu\n", s->mem[i].name,
+			pt_strbuf_addf(b, "  %-28s %16llu\n", s->mem[i].name,
 				  (unsigned long long)s->mem[i].bytes);
 	}
-	rows_free(r, n);
-	pt_snapshot_free(s);
-	return sb_finish(&b);
 }
 
-char *pt_prof_bottlenecks(pt_prof *p, unsigned top)
+char *pt_prof_table(pt_prof *p)
 {
-	struct pt_snapshot *s = pt_prof_snapshot(p);
-	struct sbuf b = { 0 };
-	struct row *r;
-	size_t n;
+	return report_text(p, table_body, 0);
+}
+
+static void bottlenecks_body(struct report *rep, unsigned top)
+{
+	const struct pt_snapshot *s = rep->s;
+	const struct row *r = rep->r;
+	struct pt_strbuf *b = &rep->b;
 	char u[3][32];
 
-	if (!s) {
-		pt_fail(ENOMEM, "out of memory for a profiler snapshot");
-		return NULL;
-	}
-	r = rows_of(s, &n);
-	if (!r)
-		b.bad = 1;
-	else
-		qsort(r, n, sizeof(*r), cmp_total_desc);
-	sb_printf(&b, "Bottlenecks of '%s' (instrumented time %s)\n", s->name,
+	qsort(rep->r, rep->n, sizeof(*rep->r), cmp_total_desc);
+	pt_strbuf_addf(b, "Bottlenecks of '%s' (instrumented time %s)\n", s->name,
 		  fmt_ns(u[0], sizeof(u[0]), (double)s->total_ns));
-	sb_printf(&b, "  %-28s %5s %11s %10s %10s %11s %11s\n", "Block", "Track", "Total",
+	pt_strbuf_addf(b, "  %-28s %5s %11s %10s %10s %11s %11s\n", "Block", "Track", "Total",
 		  "% of total", "Hits", "Mean", "Self");
-	for (size_t i = 0; r && i < n && (top == 0 || i < top); i++) {
+	for (size_t i = 0; i < rep->n && (top == 0 || i < top); i++) {
 		const struct pt_bstats *st = r[i].st;
 
-		sb_printf(&b, "  %-28s %5u %11s %9.2f%% %10llu %11s %11s\n", r[i].label,
+		pt_strbuf_addf(b, "  %-28s %5u %11s %9.2f%% %10llu %11s %11s\n", r[i].label,
 			  r[i].si->track, fmt_ns(u[0], sizeof(u[0]), (double)st->total_ns),
 			  pct(st->total_ns, s->total_ns), (unsigned long long)st->hits,
 			  fmt_ns(u[1], sizeof(u[1]), mean_ns(st)),
 			  fmt_ns(u[2], sizeof(u[2]), (double)st->self_ns));
 	}
-	rows_free(r, n);
-	pt_snapshot_free(s);
-	return sb_finish(&b);
+}
+
+char *pt_prof_bottlenecks(pt_prof *p, unsigned top)
+{
+	return report_text(p, bottlenecks_body, top);
 }
 
 int pt_prof_write(pt_prof *p, const char *path, const char *format)

@@ -1,6 +1,7 @@
 /* mrecord.c - manual measurements with pause/resume, appended as CSV rows under a file lock */
 #include "config.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
@@ -9,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
-#include "instr/prof.h"
+#include "base/thread.h"
 #include "base/util.h"
+#include "instr/mrecord.h"
+#include "instr/prof.h"
 
 /* multiprocess_profiler's defaults. */
 #define DEFAULT_PATH "profile.csv"
@@ -38,14 +40,6 @@ struct pt_measure {
 	struct pt_mrecord rec;       /* the last row */
 	char *rec_strings[6];        /* id, names, error, traceback: REC's strings */
 };
-
-static double unix_now(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
 
 /* ---- CSV rows ----------------------------------------------------------------------- */
 
@@ -177,22 +171,45 @@ out:
 	return rc;
 }
 
-/* ---- process names -------------------------------------------------------------- */
+/* ---- process names and rows kept in a profiler ------------------------------------ */
 
 static char *comm_of(long pid)
 {
-	char path[64], buf[64] = "";
-	FILE *f;
+	char buf[64];
 
-	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
+	pt_process_name(pid, buf, sizeof(buf));
 	return strdup(buf);
+}
+
+static void add_str_or_null(cJSON *o, const char *key, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* Keep R in profiler P's report, as an object of the CSV's columns. */
+static void keep_row(pt_prof *p, const struct pt_mrecord *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return;
+	add_str_or_null(o, "id", r->id);
+	cJSON_AddNumberToObject(o, "time", r->time);
+	cJSON_AddNumberToObject(o, "start_timestamp", r->start_timestamp);
+	cJSON_AddNumberToObject(o, "end_timestamp", r->end_timestamp);
+	cJSON_AddNumberToObject(o, "paused_time", r->paused_time);
+	cJSON_AddNumberToObject(o, "pid", (double)r->pid);
+	cJSON_AddNumberToObject(o, "ppid", (double)r->ppid);
+	add_str_or_null(o, "process_name", r->process_name);
+	add_str_or_null(o, "parent_process_name", r->parent_process_name);
+	cJSON_AddBoolToObject(o, "broken", r->broken);
+	add_str_or_null(o, "error_type", r->broken ? r->error_type : NULL);
+	add_str_or_null(o, "error_value", r->broken ? r->error_value : NULL);
+	add_str_or_null(o, "traceback", r->broken ? r->traceback : NULL);
+	pt_prof_add_measurement(p, o);
 }
 
 /* ---- measurements -------------------------------------------------------------------- */
@@ -267,7 +284,7 @@ int pt_measure_start(pt_measure *m)
 	m->started = 1;
 	m->paused = 0;
 	m->paused_ns = 0;
-	m->start_unix = unix_now();
+	m->start_unix = pt_unix_now();
 	m->t0 = pt_now_ns();
 	return 0;
 }
@@ -355,7 +372,7 @@ static void log_line(const pt_measure *m, const struct pt_mrecord *r, const char
 int pt_measure_stop(pt_measure *m)
 {
 	uint64_t t1 = pt_now_ns();
-	double end_unix = unix_now();
+	double end_unix = pt_unix_now();
 	struct pt_mrecord *r = &m->rec;
 	int rc;
 
@@ -388,7 +405,7 @@ int pt_measure_stop(pt_measure *m)
 	m->error_type = m->error_value = m->traceback = NULL;
 	m->broken = 0;
 	if (m->o.prof)
-		pt_prof_add_measurement(m->o.prof, r);
+		keep_row(m->o.prof, r);
 	rc = m->path ? pt_mrecord_append(m->path, r, m->o.lock_timeout_s) : 0;
 	if (rc == -ETIMEDOUT && m->o.skip_on_timeout) {
 		char extra[300];

@@ -1,4 +1,4 @@
-/* prof.c - the profiler: switches, blocks and timers, counters, memory records, snapshots */
+/* prof.c - the profiler: switches, tracks, blocks and timers, counters, memory records, per-thread state */
 #include "config.h"
 
 #include <cjson/cJSON.h>
@@ -9,20 +9,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include "instr/prof.h"
 #include "base/thread.h"
+#include "base/tlcache.h"
 #include "base/util.h"
+#include "instr/prof.h"
+#include "instr/stamps.h"
+#include "instr/trace.h"
 
 /*
  * Hot path.  A profiler generation (from creation or a clear to the next
  * clear) has a process-unique 32-bit epoch.  Each thread caches the state it
- * uses for the last profiler in thread-local storage keyed by that epoch, and
- * each call site caches (epoch << 32 | site index) in its static struct: when
- * both match, entering a block takes no lock and no lookup, only the parent
- * comparison of the site's slot.  A clear takes a new epoch, so every cache
+ * uses for its recent profilers in thread-local storage keyed by that epoch
+ * (base/tlcache.h), and each call site caches (epoch << 32 | site index) in
+ * its static struct: when both match, entering a block takes no lock and no
+ * lookup, only the parent comparison of the site's slot.  A clear takes a new epoch, so every cache
  * misses once and resolves again under the profiler's lock.  Epochs are
  * never reused (a wrap needs 4 billion profilers or clears), so a stale cache
  * entry can never match another profiler, even one at the same address.
@@ -56,69 +57,39 @@ static uint32_t new_epoch(void)
 	return e;
 }
 
-/* Thread-local caches: initial-exec TLS, so reaching them is one
- * %fs-relative load (the default model for a shared library would call
- * __tls_get_addr on every block).  Their size is small enough for the static
- * TLS surplus glibc keeps for libraries loaded with dlopen. */
-#define TL_PROFS 6
-struct tl_entry {
-	uint32_t epoch;
-	struct pt_tstate *ts;
-};
-static __thread struct tl_entry tl_cur __attribute__((tls_model("initial-exec")));
-static __thread struct tl_entry tl_more[TL_PROFS] __attribute__((tls_model("initial-exec")));
-static __thread unsigned tl_more_next __attribute__((tls_model("initial-exec")));
+/* The calling thread's states in its recent profilers (initial-exec TLS:
+ * see base/tlcache.h). */
+static __thread struct pt_tlcache tl_states __attribute__((tls_model("initial-exec")));
 
-/* ---- registry of live profilers, so fork() leaves their locks usable --------- */
+/* ---- live profilers, so fork() leaves their locks usable --------------------- */
 
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static pt_prof *registry;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-static void fork_prepare(void)
+static pt_prof *prof_of(struct pt_fork_member *m)
 {
-	pthread_mutex_lock(&registry_lock);
-	for (pt_prof *p = registry; p; p = p->reg_next)
-		pthread_mutex_lock(&p->lock);
+	return (pt_prof *)(void *)((char *)m - offsetof(pt_prof, fork));
 }
 
-static void fork_after(void)
+static void fork_lock(struct pt_fork_member *m)
 {
-	for (pt_prof *p = registry; p; p = p->reg_next)
-		pthread_mutex_unlock(&p->lock);
-	pthread_mutex_unlock(&registry_lock);
+	pthread_mutex_lock(&prof_of(m)->lock);
 }
 
-static void fork_child(void)
+static void fork_unlock(struct pt_fork_member *m)
 {
-	fork_after();
-	/* the child's thread is a new thread: it must not write into the
-	 * copy of the forking thread's state (a worker process would report
-	 * its parent's blocks as its own) */
-	memset(&tl_cur, 0, sizeof(tl_cur));
-	memset(tl_more, 0, sizeof(tl_more));
+	pthread_mutex_unlock(&prof_of(m)->lock);
 }
 
-static void atfork_register(void)
+/* The child's thread is a new thread: it must not write into the copy of
+ * the forking thread's state (a worker process would report its parent's
+ * blocks as its own). */
+static void fork_forget_states(void)
 {
-	pthread_atfork(fork_prepare, fork_after, fork_child);
+	pt_tlcache_clear(&tl_states);
 }
+
+static struct pt_fork_list live_profs =
+	PT_FORK_LIST_INIT(fork_lock, fork_unlock, fork_unlock, fork_forget_states);
 
 /* ---- small helpers --------------------------------------------------------- */
-
-double pt_phist_mid(unsigned i)
-{
-	unsigned e, sub;
-	double lo, width;
-
-	if (i < PT_PHIST_SUB)
-		return (double)i;
-	e = (i - PT_PHIST_SUB) / PT_PHIST_SUB + PT_PHIST_SUB_BITS;
-	sub = (i - PT_PHIST_SUB) % PT_PHIST_SUB;
-	width = (double)((uint64_t)1 << (e - PT_PHIST_SUB_BITS));
-	lo = (double)(PT_PHIST_SUB + sub) * width;
-	return lo + (width - 1.0) / 2.0;
-}
 
 static void update_switch(pt_prof *p)
 {
@@ -151,21 +122,13 @@ static void names_free(struct pt_names *n)
 	}
 }
 
-/* Append a site; the index, or UINT32_MAX on ENOMEM. */
-static uint32_t names_add(struct pt_names *t, const char *name, const char *file, int line,
-			  unsigned track, const void *key)
+uint32_t pt_names_add(struct pt_names *t, const char *name, const char *file, int line,
+		      unsigned track, const void *key)
 {
 	struct pt_site_info *si;
 
-	if (t->n == t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 16;
-		struct pt_site_info *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return UINT32_MAX;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (PT_ARRAY_GROW(t->v, t->cap, (size_t)t->n + 1, 16) < 0)
+		return UINT32_MAX;
 	si = &t->v[t->n];
 	si->name = strdup(name ? name : "?");
 	si->file = file ? strdup(file) : NULL;
@@ -180,8 +143,7 @@ static uint32_t names_add(struct pt_names *t, const char *name, const char *file
 	return t->n++;
 }
 
-/* The index of the block site KEY, or UINT32_MAX. */
-static uint32_t names_find_key(const struct pt_names *t, const void *key)
+uint32_t pt_names_find_key(const struct pt_names *t, const void *key)
 {
 	for (uint32_t i = 0; i < t->n; i++)
 		if (t->v[i].key == key)
@@ -189,8 +151,7 @@ static uint32_t names_find_key(const struct pt_names *t, const void *key)
 	return UINT32_MAX;
 }
 
-/* The index of the timer or counter NAME, or UINT32_MAX. */
-static uint32_t names_find(const struct pt_names *t, const char *name)
+uint32_t pt_names_find(const struct pt_names *t, const char *name)
 {
 	for (uint32_t i = 0; i < t->n; i++)
 		if (!t->v[i].key && !t->v[i].file && strcmp(t->v[i].name, name) == 0)
@@ -198,8 +159,8 @@ static uint32_t names_find(const struct pt_names *t, const char *name)
 	return UINT32_MAX;
 }
 
-static struct pt_node *node_new(struct pt_tstate *ts, struct pt_node *parent, uint32_t site,
-				const char *name, unsigned track)
+struct pt_node *pt_node_new(struct pt_tstate *ts, struct pt_node *parent, uint32_t site,
+			    const char *name, unsigned track)
 {
 	struct pt_node *n = calloc(1, sizeof(*n));
 
@@ -244,7 +205,6 @@ pt_prof *pt_prof_new(const char *name)
 		pt_fail(ENOMEM, "out of memory for a profiler");
 		return NULL;
 	}
-	pthread_once(&atfork_once, atfork_register);
 	pthread_mutex_init(&p->lock, NULL);
 	p->name = strdup(name ? name : "profiler");
 	p->sites = names_new(NULL);
@@ -261,10 +221,7 @@ pt_prof *pt_prof_new(const char *name)
 	p->origin_ns = pt_now_ns();
 	PT_ST(p->epoch, new_epoch());
 	update_switch(p);
-	pthread_mutex_lock(&registry_lock);
-	p->reg_next = registry;
-	registry = p;
-	pthread_mutex_unlock(&registry_lock);
+	pt_fork_list_join(&live_profs, &p->fork);
 	return p;
 }
 
@@ -274,14 +231,7 @@ void pt_prof_free(pt_prof *p)
 
 	if (!p)
 		return;
-	pthread_mutex_lock(&registry_lock);
-	for (pt_prof **pp = &registry; *pp; pp = &(*pp)->reg_next) {
-		if (*pp == p) {
-			*pp = p->reg_next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&registry_lock);
+	pt_fork_list_leave(&live_profs, &p->fork);
 	while ((ts = p->threads)) {
 		p->threads = ts->next;
 		tstate_free(ts);
@@ -468,23 +418,17 @@ pt_trace *pt_prof_trace(const pt_prof *p)
  * use.  NULL on ENOMEM. */
 static struct pt_tstate *tstate_slow(pt_prof *p, uint32_t epoch)
 {
-	struct pt_tstate *ts;
-	struct tl_entry old = tl_cur;
+	struct pt_tstate *ts = pt_tlcache_find(&tl_states, epoch);
 
-	for (unsigned i = 0; i < TL_PROFS; i++) {
-		if (tl_more[i].epoch == epoch && tl_more[i].ts) {
-			tl_cur = tl_more[i];
-			tl_more[i] = old;
-			return tl_cur.ts;
-		}
-	}
+	if (ts)
+		return ts;
 	ts = calloc(1, sizeof(*ts));
 	if (!ts)
 		return NULL;
 	ts->prof = p;
 	ts->tid = pt_gettid();
 	pt_thread_name(ts->name, sizeof(ts->name));
-	ts->root = node_new(ts, NULL, UINT32_MAX, "", 0);
+	ts->root = pt_node_new(ts, NULL, UINT32_MAX, "", 0);
 	if (!ts->root) {
 		free(ts);
 		return NULL;
@@ -498,12 +442,7 @@ static struct pt_tstate *tstate_slow(pt_prof *p, uint32_t epoch)
 	ts->next = p->threads;
 	p->threads = ts;
 	pthread_mutex_unlock(&p->lock);
-	if (old.ts) {
-		tl_more[tl_more_next] = old;
-		tl_more_next = (tl_more_next + 1) % TL_PROFS;
-	}
-	tl_cur.epoch = ts->epoch;
-	tl_cur.ts = ts;
+	pt_tlcache_put(&tl_states, ts->epoch, ts);
 	return ts;
 }
 
@@ -511,22 +450,14 @@ static inline struct pt_tstate *tstate(pt_prof *p)
 {
 	uint32_t epoch = PT_LD(p->epoch);
 
-	if (__builtin_expect(tl_cur.epoch == epoch, 1))
-		return tl_cur.ts;
+	if (__builtin_expect(tl_states.e[0].key == epoch, 1))
+		return tl_states.e[0].val;
 	return tstate_slow(p, epoch);
 }
 
-/* The calling thread's state in P's current generation if it has one. */
-static struct pt_tstate *tstate_peek(pt_prof *p)
+struct pt_tstate *pt_prof_thread_state(pt_prof *p)
 {
-	uint32_t epoch = PT_LD(p->epoch);
-
-	if (tl_cur.epoch == epoch)
-		return tl_cur.ts;
-	for (unsigned i = 0; i < TL_PROFS; i++)
-		if (tl_more[i].epoch == epoch)
-			return tl_more[i].ts;
-	return NULL;
+	return pt_tlcache_peek(&tl_states, PT_LD(p->epoch));
 }
 
 /* Resolve a block site or a named timer (SITE NULL, NAME given) to its index
@@ -545,16 +476,16 @@ static uint32_t site_resolve(pt_prof *p, struct pt_tstate *ts, struct pt_site *s
 			p->errors++;
 			goto out;
 		}
-		idx = names_find_key(p->sites, site);
+		idx = pt_names_find_key(p->sites, site);
 		if (idx == UINT32_MAX)
-			idx = names_add(p->sites, site->name, site->file ? site->file : "?",
+			idx = pt_names_add(p->sites, site->name, site->file ? site->file : "?",
 					site->line, site->track, site);
 		if (idx != UINT32_MAX)
 			PT_ST(site->cache, (uint64_t)ts->epoch << 32 | idx);
 	} else {
-		idx = names_find(p->sites, name);
+		idx = pt_names_find(p->sites, name);
 		if (idx == UINT32_MAX)
-			idx = names_add(p->sites, name, NULL, 0, 0, NULL);
+			idx = pt_names_add(p->sites, name, NULL, 0, 0, NULL);
 	}
 out:
 	pthread_mutex_unlock(&p->lock);
@@ -570,17 +501,11 @@ static struct pt_node *node_enter_slow(pt_prof *p, struct pt_tstate *ts, uint32_
 	unsigned track;
 
 	if (idx >= ts->nslots) {
-		uint32_t cap = ts->nslots ? ts->nslots : 16;
-		struct pt_nslot *s;
+		size_t old = ts->nslots;
 
-		while (cap <= idx)
-			cap *= 2;
-		s = realloc(ts->slots, cap * sizeof(*s));
-		if (!s)
+		if (PT_ARRAY_GROW(ts->slots, ts->nslots, (size_t)idx + 1, 16) < 0)
 			return NULL;
-		memset(s + ts->nslots, 0, (cap - ts->nslots) * sizeof(*s));
-		ts->slots = s;
-		ts->nslots = cap;
+		memset(ts->slots + old, 0, (ts->nslots - old) * sizeof(*ts->slots));
 	}
 	for (n = cur->child; n; n = n->sibling)
 		if (n->site == idx)
@@ -592,7 +517,7 @@ static struct pt_node *node_enter_slow(pt_prof *p, struct pt_tstate *ts, uint32_
 		name = idx < ts->sites->n ? ts->sites->v[idx].name : "?";
 		track = idx < ts->sites->n ? ts->sites->v[idx].track : 0;
 		pthread_mutex_unlock(&p->lock);
-		n = node_new(ts, cur, idx, name, track);
+		n = pt_node_new(ts, cur, idx, name, track);
 		if (!n)
 			return NULL;
 		n->sibling = cur->child;
@@ -712,7 +637,7 @@ int pt_prof_timer_start(pt_prof *p, const char *name)
 int pt_prof_timer_stop(pt_prof *p, const char *name, double *elapsed_s)
 {
 	uint64_t t1 = pt_now_ns(), d;
-	struct pt_tstate *ts = tstate_peek(p);
+	struct pt_tstate *ts = pt_prof_thread_state(p);
 	struct pt_open_timer ot;
 	pt_trace *t;
 	unsigned i;
@@ -758,10 +683,10 @@ static uint32_t counter_resolve(pt_prof *p, struct pt_tstate *ts, const char *na
 
 	pthread_mutex_lock(&p->lock);
 	if (PT_LD(p->epoch) == ts->epoch) {
-		idx = names_find(ts->cnames, name);
+		idx = pt_names_find(ts->cnames, name);
 		if (idx == UINT32_MAX) {
 			if (ts->cnames->n < PT_PROF_COUNTERS)
-				idx = names_add(ts->cnames, name, NULL, 0, 0, NULL);
+				idx = pt_names_add(ts->cnames, name, NULL, 0, 0, NULL);
 			else
 				p->errors++;
 		}
@@ -770,20 +695,6 @@ static uint32_t counter_resolve(pt_prof *p, struct pt_tstate *ts, const char *na
 	}
 	pthread_mutex_unlock(&p->lock);
 	return idx;
-}
-
-static inline void counter_bump(struct pt_tstate *ts, uint32_t idx, uint64_t v)
-{
-	uint64_t *page = ts->counters[idx / PT_PROF_COUNTER_PAGE];
-
-	if (__builtin_expect(!page, 0)) {
-		page = calloc(PT_PROF_COUNTER_PAGE, sizeof(*page));
-		if (!page)
-			return;
-		__atomic_store_n(&ts->counters[idx / PT_PROF_COUNTER_PAGE], page, __ATOMIC_RELEASE);
-	}
-	page += idx % PT_PROF_COUNTER_PAGE;
-	PT_ST(*page, *page + v);
 }
 
 void pt_counter_site_add(pt_prof *p, struct pt_site *site, uint64_t value)
@@ -803,7 +714,7 @@ void pt_counter_site_add(pt_prof *p, struct pt_site *site, uint64_t value)
 			return;
 		PT_ST(site->cache, (uint64_t)ts->epoch << 32 | idx);
 	}
-	counter_bump(ts, idx, value);
+	pt_counter_bump(ts, idx, value);
 }
 
 void pt_prof_counter_add(pt_prof *p, const char *name, uint64_t value)
@@ -821,7 +732,7 @@ void pt_prof_counter_add(pt_prof *p, const char *name, uint64_t value)
 		h = (h ^ *c) * 16777619u;
 	h %= PT_PROF_CCACHE;
 	if (ts->ccache[h].name && strcmp(ts->ccache[h].name, name) == 0) {
-		counter_bump(ts, ts->ccache[h].idx, value);
+		pt_counter_bump(ts, ts->ccache[h].idx, value);
 		return;
 	}
 	idx = counter_resolve(p, ts, name, &stable);
@@ -829,7 +740,7 @@ void pt_prof_counter_add(pt_prof *p, const char *name, uint64_t value)
 		return;
 	ts->ccache[h].name = stable;
 	ts->ccache[h].idx = idx;
-	counter_bump(ts, idx, value);
+	pt_counter_bump(ts, idx, value);
 }
 
 uint64_t pt_prof_counter_value(pt_prof *p, uint32_t index)
@@ -858,15 +769,8 @@ void pt_prof_memory_record(pt_prof *p, const char *name, uint64_t bytes)
 		if (strcmp(p->mem[i].name, name) == 0)
 			break;
 	if (i == p->nmem) {
-		if (p->nmem == p->capmem) {
-			size_t cap = p->capmem ? p->capmem * 2 : 8;
-			struct pt_memrec *m = realloc(p->mem, cap * sizeof(*m));
-
-			if (!m)
-				goto out;
-			p->mem = m;
-			p->capmem = cap;
-		}
+		if (PT_ARRAY_GROW(p->mem, p->capmem, p->nmem + 1, 8) < 0)
+			goto out;
 		p->mem[i].name = strdup(name);
 		if (!p->mem[i].name)
 			goto out;
@@ -903,7 +807,7 @@ int pt_prof_counter(pt_prof *p, const char *name, uint64_t *value)
 	uint32_t idx;
 
 	pthread_mutex_lock(&p->lock);
-	idx = names_find(p->counters, name);
+	idx = pt_names_find(p->counters, name);
 	if (idx != UINT32_MAX)
 		*value = pt_prof_counter_value(p, idx);
 	pthread_mutex_unlock(&p->lock);
@@ -929,7 +833,7 @@ void pt_prof_thread_reset(pt_prof *p)
 {
 	struct pt_tstate *ts;
 
-	if (!p || !(ts = tstate_peek(p)))
+	if (!p || !(ts = pt_prof_thread_state(p)))
 		return;
 	node_reset(ts->root->child);
 	PT_ST(ts->root->child_ns, 0);
@@ -939,256 +843,7 @@ void pt_prof_thread_reset(pt_prof *p)
 				PT_ST(ts->counters[i][k], 0);
 }
 
-/* ---- snapshots ----------------------------------------------------------------- */
-
-static void bstats_init(struct pt_bstats *b)
-{
-	memset(b, 0, sizeof(*b));
-	b->min_ns = UINT64_MAX;
-}
-
-static void bstats_add_node(struct pt_bstats *b, const struct pt_node *n)
-{
-	uint64_t hits = PT_LD(n->hits), total = PT_LD(n->total_ns), child = PT_LD(n->child_ns);
-	uint64_t mn = PT_LD(n->min_ns), mx = PT_LD(n->max_ns);
-
-	if (!hits)
-		return;
-	b->hits += hits;
-	b->total_ns += total;
-	b->self_ns += total > child ? total - child : 0;
-	if (mn < b->min_ns)
-		b->min_ns = mn;
-	if (mx > b->max_ns)
-		b->max_ns = mx;
-	for (unsigned i = 0; i < PT_PHIST_BUCKETS; i++)
-		b->hist[i] += PT_LD(n->hist[i]);
-}
-
-double pt_bstats_quantile(const struct pt_bstats *b, double q)
-{
-	uint64_t total = 0, rank, seen = 0;
-	double v;
-
-	for (unsigned i = 0; i < PT_PHIST_BUCKETS; i++)
-		total += b->hist[i];
-	if (total == 0)
-		return 0;
-	rank = (uint64_t)(q * (double)total + 0.999999);
-	if (rank == 0)
-		rank = 1;
-	for (unsigned i = 0; i < PT_PHIST_BUCKETS; i++) {
-		seen += b->hist[i];
-		if (seen >= rank) {
-			v = pt_phist_mid(i);
-			if (v < (double)b->min_ns)
-				v = (double)b->min_ns;
-			if (v > (double)b->max_ns)
-				v = (double)b->max_ns;
-			return v;
-		}
-	}
-	return (double)b->max_ns;
-}
-
-static void mnode_free(struct pt_mnode *m)
-{
-	while (m) {
-		struct pt_mnode *next = m->sibling;
-
-		mnode_free(m->child);
-		free(m);
-		m = next;
-	}
-}
-
-/* Merge the children of thread node N into the merged children list *DST. */
-static int merge_tree(struct pt_mnode **dst, const struct pt_node *n, struct pt_snapshot *s,
-		      uint64_t *track_open)
-{
-	for (const struct pt_node *c = __atomic_load_n(&n->child, __ATOMIC_ACQUIRE); c;
-	     c = c->sibling) {
-		struct pt_mnode *m, **tail = dst;
-		int top_in_track = !(track_open[c->track / 64] >> (c->track % 64) & 1);
-
-		if (c->site >= s->nsites)
-			continue;
-		for (m = *dst; m; m = m->sibling) {
-			if (m->site == c->site)
-				break;
-			tail = &m->sibling;
-		}
-		if (!m) {
-			m = calloc(1, sizeof(*m));
-			if (!m)
-				return -1;
-			m->site = c->site;
-			bstats_init(&m->st);
-			*tail = m;
-		}
-		bstats_add_node(&m->st, c);
-		bstats_add_node(&s->site_stats[c->site], c);
-		if (top_in_track && c->track < PT_PROF_TRACKS)
-			s->track_total_ns[c->track] += PT_LD(c->total_ns);
-		if (n->site == UINT32_MAX)
-			s->total_ns += PT_LD(c->total_ns);
-		track_open[c->track / 64] |= (uint64_t)1 << (c->track % 64);
-		if (merge_tree(&m->child, c, s, track_open) < 0)
-			return -1;
-		if (top_in_track)
-			track_open[c->track / 64] &= ~((uint64_t)1 << (c->track % 64));
-	}
-	return 0;
-}
-
-void pt_snapshot_free(struct pt_snapshot *s)
-{
-	if (!s)
-		return;
-	free(s->name);
-	for (unsigned i = 0; i < PT_PROF_TRACKS; i++)
-		free(s->track_names[i]);
-	for (uint32_t i = 0; i < s->nsites; i++) {
-		free(s->sites[i].name);
-		free(s->sites[i].file);
-	}
-	free(s->sites);
-	free(s->site_stats);
-	mnode_free(s->tree);
-	for (uint32_t i = 0; i < s->ncounters; i++)
-		free(s->counter_names[i]);
-	free(s->counter_names);
-	free(s->counter_values);
-	for (size_t i = 0; i < s->nmem; i++)
-		free(s->mem[i].name);
-	free(s->mem);
-	free(s->samples);
-	cJSON_Delete(s->measurements);
-	free(s);
-}
-
-static char *dup_or_null(const char *s, int *bad)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*bad = 1;
-	return d;
-}
-
-struct pt_snapshot *pt_prof_snapshot(pt_prof *p)
-{
-	struct pt_snapshot *s = calloc(1, sizeof(*s));
-	uint64_t now = pt_now_ns(), track_open[1];
-	int bad = 0;
-
-	if (!s)
-		return NULL;
-	pthread_mutex_lock(&p->lock);
-	s->name = dup_or_null(p->name, &bad);
-	s->elapsed_s = (double)(p->elapsed_ns + (p->running ? now - p->run_start_ns : 0)) / 1e9;
-	s->span_s = p->elapsed_ns || p->running ? s->elapsed_s : (double)(now - p->origin_ns) / 1e9;
-	s->running = p->running;
-	s->collecting = p->collecting;
-	s->track_mask = p->track_mask;
-	for (unsigned i = 0; i < PT_PROF_TRACKS; i++)
-		s->track_names[i] = dup_or_null(p->track_names[i], &bad);
-	s->nsites = p->sites->n;
-	s->sites = calloc(s->nsites + 1, sizeof(*s->sites));
-	s->site_stats = malloc((s->nsites + 1) * sizeof(*s->site_stats));
-	if (!s->sites || !s->site_stats)
-		bad = 1;
-	for (uint32_t i = 0; !bad && i < s->nsites; i++) {
-		s->sites[i] = p->sites->v[i];
-		s->sites[i].name = dup_or_null(p->sites->v[i].name, &bad);
-		s->sites[i].file = dup_or_null(p->sites->v[i].file, &bad);
-		bstats_init(&s->site_stats[i]);
-	}
-	for (struct pt_tstate *ts = p->threads; !bad && ts; ts = ts->next) {
-		track_open[0] = 0;
-		s->threads++;
-		if (merge_tree(&s->tree, ts->root, s, track_open) < 0)
-			bad = 1;
-	}
-	s->ncounters = p->counters->n;
-	s->counter_names = calloc(s->ncounters + 1, sizeof(char *));
-	s->counter_values = calloc(s->ncounters + 1, sizeof(uint64_t));
-	if (!s->counter_names || !s->counter_values)
-		bad = 1;
-	for (uint32_t i = 0; !bad && i < s->ncounters; i++) {
-		s->counter_names[i] = dup_or_null(p->counters->v[i].name, &bad);
-		s->counter_values[i] = pt_prof_counter_value(p, i);
-	}
-	s->mem = calloc(p->nmem + 1, sizeof(*s->mem));
-	if (!s->mem)
-		bad = 1;
-	for (size_t i = 0; !bad && i < p->nmem; i++) {
-		s->mem[i].name = dup_or_null(p->mem[i].name, &bad);
-		s->mem[i].bytes = p->mem[i].bytes;
-		s->nmem++;
-	}
-	s->errors = p->errors;
-	s->samples_total = p->nsamples;
-	s->sample_period_s = p->sample_period_s;
-	s->nsamples = p->nsamples < PT_PROF_SAMPLES_KEPT ? p->nsamples : PT_PROF_SAMPLES_KEPT;
-	s->samples = calloc(s->nsamples + 1, sizeof(*s->samples));
-	if (!s->samples)
-		bad = 1;
-	for (size_t i = 0; !bad && i < s->nsamples; i++)
-		s->samples[i] = p->samples[(p->nsamples - s->nsamples + i) % PT_PROF_SAMPLES_KEPT];
-	s->measurements_total = p->nmeasurements;
-	if (p->measurements && !(s->measurements = cJSON_Duplicate(p->measurements, 1)))
-		bad = 1;
-	pthread_mutex_unlock(&p->lock);
-	if (bad) {
-		pt_snapshot_free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return s;
-}
-
-int pt_prof_block_stats(pt_prof *p, const char *name, struct pt_block_stats *out)
-{
-	struct pt_snapshot *s = pt_prof_snapshot(p);
-	struct pt_bstats b;
-
-	if (!s)
-		return pt_fail(ENOMEM, "out of memory for a profiler snapshot");
-	bstats_init(&b);
-	for (uint32_t i = 0; i < s->nsites; i++) {
-		const struct pt_bstats *x = &s->site_stats[i];
-
-		if (strcmp(s->sites[i].name, name) != 0 || !x->hits)
-			continue;
-		b.hits += x->hits;
-		b.total_ns += x->total_ns;
-		b.self_ns += x->self_ns;
-		if (x->min_ns < b.min_ns)
-			b.min_ns = x->min_ns;
-		if (x->max_ns > b.max_ns)
-			b.max_ns = x->max_ns;
-		for (unsigned k = 0; k < PT_PHIST_BUCKETS; k++)
-			b.hist[k] += x->hist[k];
-	}
-	pt_snapshot_free(s);
-	if (!b.hits)
-		return pt_fail(ENOENT, "no block '%s' was recorded", name);
-	memset(out, 0, sizeof(*out));
-	out->hits = b.hits;
-	out->total_ns = b.total_ns;
-	out->self_ns = b.self_ns;
-	out->min_ns = b.min_ns;
-	out->max_ns = b.max_ns;
-	out->mean_ns = (double)b.total_ns / (double)b.hits;
-	out->p50_ns = pt_bstats_quantile(&b, 0.50);
-	out->p90_ns = pt_bstats_quantile(&b, 0.90);
-	out->p99_ns = pt_bstats_quantile(&b, 0.99);
-	return 0;
-}
+/* ---- samples and measurement rows kept for the report ---------------------------- */
 
 void pt_prof_add_sample(pt_prof *p, const struct pt_sample *smp)
 {
@@ -1199,313 +854,19 @@ void pt_prof_add_sample(pt_prof *p, const struct pt_sample *smp)
 	pthread_mutex_unlock(&p->lock);
 }
 
-static void add_str_or_null(cJSON *o, const char *key, const char *v)
+void pt_prof_add_measurement(pt_prof *p, cJSON *row)
 {
-	if (v)
-		cJSON_AddStringToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-void pt_prof_add_measurement(pt_prof *p, const struct pt_mrecord *r)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		return;
-	add_str_or_null(o, "id", r->id);
-	cJSON_AddNumberToObject(o, "time", r->time);
-	cJSON_AddNumberToObject(o, "start_timestamp", r->start_timestamp);
-	cJSON_AddNumberToObject(o, "end_timestamp", r->end_timestamp);
-	cJSON_AddNumberToObject(o, "paused_time", r->paused_time);
-	cJSON_AddNumberToObject(o, "pid", (double)r->pid);
-	cJSON_AddNumberToObject(o, "ppid", (double)r->ppid);
-	add_str_or_null(o, "process_name", r->process_name);
-	add_str_or_null(o, "parent_process_name", r->parent_process_name);
-	cJSON_AddBoolToObject(o, "broken", r->broken);
-	add_str_or_null(o, "error_type", r->broken ? r->error_type : NULL);
-	add_str_or_null(o, "error_value", r->broken ? r->error_value : NULL);
-	add_str_or_null(o, "traceback", r->broken ? r->traceback : NULL);
 	pthread_mutex_lock(&p->lock);
 	if (!p->measurements)
 		p->measurements = cJSON_CreateArray();
 	if (p->measurements) {
-		cJSON_AddItemToArray(p->measurements, o);
-		o = NULL;
+		cJSON_AddItemToArray(p->measurements, row);
+		row = NULL;
 		/* the array held min(n, KEPT) rows before this one */
 		if (p->nmeasurements >= PT_PROF_MEASUREMENTS_KEPT)
 			cJSON_DeleteItemFromArray(p->measurements, 0);
 	}
 	p->nmeasurements++;
 	pthread_mutex_unlock(&p->lock);
-	cJSON_Delete(o);
+	cJSON_Delete(row);
 }
-
-/* ---- moving a thread's data between processes ---------------------------------- */
-
-/* The export format: a header, then one record per tree node in depth-first
- * order (its depth says which open node is its parent), then the counters.
- * It only travels between a process and its fork, so site keys (addresses
- * of static structs) mean the same on both sides. */
-#define EXPORT_MAGIC 0x70747072u /* "ptpr" */
-
-struct exp_header {
-	uint32_t magic, nnodes, ncounters, pad;
-	int32_t tid;
-	char name[16];
-};
-
-struct exp_node {
-	uint32_t depth, nbuckets;
-	uint64_t key;               /* the site's static struct, 0 for timers */
-	uint32_t track;
-	int32_t line;
-	uint32_t name_len, file_len; /* file_len 0: a timer */
-	uint64_t hits, total_ns, child_ns, min_ns, max_ns;
-	/* then name, file (padded to 8), then nbuckets struct exp_bucket */
-};
-
-struct exp_bucket {
-	uint32_t index, pad;
-	uint64_t count;
-};
-
-struct exp_counter {
-	uint32_t name_len, pad;
-	uint64_t value;
-	/* then the name, padded to 8 */
-};
-
-static size_t pad8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
-struct exp_buf {
-	unsigned char *p;
-	size_t len, cap;
-	int full;
-};
-
-/* N bytes (rounded up to 8, so every record stays aligned) of B. */
-static void *exp_take(struct exp_buf *b, size_t n)
-{
-	void *at;
-
-	n = pad8(n);
-	if (b->full || b->len + n > b->cap) {
-		b->full = 1;
-		return NULL;
-	}
-	at = b->p + b->len;
-	memset(at, 0, n);
-	b->len += n;
-	return at;
-}
-
-static void export_tree(struct exp_buf *b, const struct pt_tstate *ts, const struct pt_node *n,
-			uint32_t depth, uint32_t *count)
-{
-	for (const struct pt_node *c = n->child; c && !b->full; c = c->sibling) {
-		const struct pt_site_info *si = c->site < ts->sites->n ? &ts->sites->v[c->site] : NULL;
-		size_t nl = si ? strlen(si->name) : 0, fl = si && si->file ? strlen(si->file) : 0;
-		uint32_t nb = 0;
-		struct exp_node *e;
-		char *s;
-
-		for (unsigned i = 0; i < PT_PHIST_BUCKETS; i++)
-			nb += c->hist[i] != 0;
-		e = exp_take(b, sizeof(*e) + pad8(nl + 1) + pad8(fl + 1));
-		if (!e)
-			return;
-		e->depth = depth;
-		e->nbuckets = nb;
-		e->key = si ? (uint64_t)(uintptr_t)si->key : 0;
-		e->track = c->track;
-		e->line = si ? si->line : 0;
-		e->name_len = (uint32_t)nl;
-		e->file_len = (uint32_t)fl;
-		e->hits = c->hits;
-		e->total_ns = c->total_ns;
-		e->child_ns = c->child_ns;
-		e->min_ns = c->min_ns;
-		e->max_ns = c->max_ns;
-		s = (char *)(e + 1);
-		if (nl)
-			memcpy(s, si->name, nl);
-		if (fl)
-			memcpy(s + pad8(nl + 1), si->file, fl);
-		for (unsigned i = 0; i < PT_PHIST_BUCKETS; i++) {
-			struct exp_bucket *bk;
-
-			if (!c->hist[i])
-				continue;
-			bk = exp_take(b, sizeof(*bk));
-			if (!bk)
-				return;
-			bk->index = i;
-			bk->count = c->hist[i];
-		}
-		(*count)++;
-		export_tree(b, ts, c, depth + 1, count);
-	}
-}
-
-size_t pt_prof_thread_export(pt_prof *p, void *buf, size_t cap)
-{
-	struct pt_tstate *ts = p ? tstate_peek(p) : NULL;
-	struct exp_buf b = { buf, 0, cap, 0 };
-	struct exp_header *h;
-	uint32_t nnodes = 0, ncounters = 0;
-
-	if (!ts || !(h = exp_take(&b, sizeof(*h))))
-		return 0;
-	pthread_mutex_lock(&p->lock);
-	export_tree(&b, ts, ts->root, 1, &nnodes);
-	for (uint32_t i = 0; i < ts->cnames->n && !b.full; i++) {
-		uint64_t *page = ts->counters[i / PT_PROF_COUNTER_PAGE];
-		size_t nl = strlen(ts->cnames->v[i].name);
-		struct exp_counter *c;
-
-		if (!page || !page[i % PT_PROF_COUNTER_PAGE])
-			continue;
-		c = exp_take(&b, sizeof(*c) + pad8(nl + 1));
-		if (!c)
-			break;
-		c->name_len = (uint32_t)nl;
-		c->value = page[i % PT_PROF_COUNTER_PAGE];
-		memcpy(c + 1, ts->cnames->v[i].name, nl);
-		ncounters++;
-	}
-	pthread_mutex_unlock(&p->lock);
-	if (b.full)
-		return 0;
-	h->magic = EXPORT_MAGIC;
-	h->nnodes = nnodes;
-	h->ncounters = ncounters;
-	h->tid = ts->tid;
-	memcpy(h->name, ts->name, sizeof(h->name));
-	return b.len;
-}
-
-/* Bounds-checked reading of an export. */
-struct imp_buf {
-	const unsigned char *p;
-	size_t len, off;
-};
-
-static const void *imp_take(struct imp_buf *b, size_t n)
-{
-	const void *at;
-
-	n = pad8(n);
-	if (n > b->len - b->off)
-		return NULL;
-	at = b->p + b->off;
-	b->off += n;
-	return at;
-}
-
-/* Depth of the deepest tree an import rebuilds (deeper nodes are dropped). */
-#define IMPORT_DEPTH 256
-
-int pt_prof_thread_adopt(pt_prof *p, const void *buf, size_t len)
-{
-	struct imp_buf b = { buf, len, 0 };
-	const struct exp_header *h = imp_take(&b, sizeof(*h));
-	struct pt_node *stack[IMPORT_DEPTH + 1];
-	struct pt_tstate *ts;
-	int rc = 0;
-
-	if (!h || h->magic != EXPORT_MAGIC)
-		return pt_fail(EINVAL, "not a profiler thread export");
-	ts = calloc(1, sizeof(*ts));
-	if (!ts || !(ts->root = node_new(ts, NULL, UINT32_MAX, "", 0))) {
-		free(ts);
-		return pt_fail(ENOMEM, "out of memory for an adopted thread");
-	}
-	ts->prof = p;
-	ts->tid = h->tid;
-	memcpy(ts->name, h->name, sizeof(ts->name));
-	ts->name[sizeof(ts->name) - 1] = '\0';
-	ts->cur = ts->root;
-	stack[0] = ts->root;
-	pthread_mutex_lock(&p->lock);
-	ts->epoch = PT_LD(p->epoch);
-	ts->sites = p->sites;
-	ts->cnames = p->counters;
-	for (uint32_t k = 0; k < h->nnodes; k++) {
-		const struct exp_node *e = imp_take(&b, sizeof(*e));
-		const char *name, *file;
-		struct pt_node *n, *parent;
-		uint32_t idx;
-
-		if (!e || !(name = imp_take(&b, pad8((size_t)e->name_len + 1))) ||
-		    !(file = imp_take(&b, pad8((size_t)e->file_len + 1))) || e->depth == 0 ||
-		    e->depth > IMPORT_DEPTH || e->track >= PT_PROF_TRACKS) {
-			rc = -EINVAL;
-			break;
-		}
-		parent = stack[e->depth - 1];
-		if (!parent) {
-			rc = -EINVAL;
-			break;
-		}
-		idx = e->key ? names_find_key(p->sites, (const void *)(uintptr_t)e->key)
-			     : names_find(p->sites, name);
-		if (idx == UINT32_MAX)
-			idx = names_add(p->sites, name, e->file_len ? file : NULL, e->line, e->track,
-					(const void *)(uintptr_t)e->key);
-		n = idx == UINT32_MAX ? NULL : node_new(ts, parent, idx, p->sites->v[idx].name,
-							 e->track);
-		if (!n) {
-			rc = -ENOMEM;
-			break;
-		}
-		n->hits = e->hits;
-		n->total_ns = e->total_ns;
-		n->child_ns = e->child_ns;
-		n->min_ns = e->min_ns;
-		n->max_ns = e->max_ns;
-		for (uint32_t i = 0; i < e->nbuckets; i++) {
-			const struct exp_bucket *bk = imp_take(&b, sizeof(*bk));
-
-			if (!bk || bk->index >= PT_PHIST_BUCKETS) {
-				rc = -EINVAL;
-				break;
-			}
-			n->hist[bk->index] = bk->count;
-		}
-		n->sibling = parent->child;
-		parent->child = n;
-		stack[e->depth] = n;
-		if (e->depth < IMPORT_DEPTH)
-			stack[e->depth + 1] = NULL;
-		if (rc)
-			break;
-	}
-	for (uint32_t k = 0; rc == 0 && k < h->ncounters; k++) {
-		const struct exp_counter *c = imp_take(&b, sizeof(*c));
-		const char *name;
-		uint32_t idx;
-
-		if (!c || !(name = imp_take(&b, pad8((size_t)c->name_len + 1)))) {
-			rc = -EINVAL;
-			break;
-		}
-		idx = names_find(p->counters, name);
-		if (idx == UINT32_MAX && p->counters->n < PT_PROF_COUNTERS)
-			idx = names_add(p->counters, name, NULL, 0, 0, NULL);
-		if (idx != UINT32_MAX)
-			counter_bump(ts, idx, c->value);
-	}
-	/* what was read joins the profiler as a thread of its own, even when
-	 * the export was cut short */
-	ts->next = p->threads;
-	p->threads = ts;
-	pthread_mutex_unlock(&p->lock);
-	if (rc)
-		return pt_fail(-rc, "a profiler thread export is damaged");
-	return 0;
-}
-

@@ -12,8 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "instr/prof.h"
 #include "base/util.h"
+#include "instr/prof.h"
+#include "instr/sampler.h"
 
 /* dasf's resource monitor period. */
 #define DEFAULT_PERIOD_S 0.1

@@ -7,10 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
-#include "instr/prof.h"
 #include "base/util.h"
+#include "instr/stamps.h"
 
 struct stamp {
 	double time;
@@ -35,29 +34,15 @@ struct pt_stamps {
 	pt_trace *trace;
 };
 
-static double unix_now(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
 /* Make sure step STEP has a log (empty when new).  Called locked. */
 static int ensure_log(pt_stamps *m, int64_t step)
 {
 	if ((size_t)step >= m->nlogs) {
-		size_t n = m->nlogs ? m->nlogs : 8;
-		struct step_log *l;
+		size_t old = m->nlogs;
 
-		while (n <= (size_t)step)
-			n *= 2;
-		l = realloc(m->logs, n * sizeof(*l));
-		if (!l)
+		if (PT_ARRAY_GROW(m->logs, m->nlogs, (size_t)step + 1, 8) < 0)
 			return -ENOMEM;
-		memset(l + m->nlogs, 0, (n - m->nlogs) * sizeof(*l));
-		m->logs = l;
-		m->nlogs = n;
+		memset(m->logs + old, 0, (m->nlogs - old) * sizeof(*m->logs));
 	}
 	m->logs[step].exists = 1;
 	return 0;
@@ -126,29 +111,14 @@ static int add_stamp(pt_stamps *m, int64_t step, const char *message, struct pt_
 	if (ensure_log(m, step) < 0)
 		return -ENOMEM;
 	l = &m->logs[step];
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		struct stamp *v = realloc(m->stamps, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		m->stamps = v;
-		m->cap = cap;
-	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4;
-		const char **v = realloc(l->msgs, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->msgs = v;
-		l->cap = cap;
-	}
+	if (PT_ARRAY_GROW(m->stamps, m->cap, m->n + 1, 16) < 0 ||
+	    PT_ARRAY_GROW(l->msgs, l->cap, l->n + 1, 4) < 0)
+		return -ENOMEM;
 	id = strdup(message ? message : "");
 	if (!id)
 		return -ENOMEM;
 	st = &m->stamps[m->n];
-	st->time = unix_now();
+	st->time = pt_unix_now();
 	st->step = step;
 	st->identifier = id;
 	st->seq = m->n;

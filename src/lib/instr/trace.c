@@ -1,4 +1,4 @@
-/* tracefile.c - Chrome trace files: lock-free per-thread event buffers streamed to disk */
+/* trace.c - Chrome trace files: lock-free per-thread event buffers streamed to disk */
 #include "config.h"
 
 #include <cjson/cJSON.h>
@@ -6,15 +6,18 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "instr/prof.h"
+#include "base/strbuf.h"
 #include "base/thread.h"
+#include "base/tlcache.h"
 #include "base/util.h"
+#include "instr/trace.h"
 
 /*
  * Recording copies an event as a binary record into the calling thread's
@@ -91,8 +94,7 @@ struct tbuf {
 	unsigned count;         /* records since the owner's last flush */
 	uint64_t total;         /* events recorded (relaxed atomic) */
 	pthread_mutex_t lock;   /* conversion */
-	char *text;
-	size_t tlen, tcap;
+	struct pt_strbuf text;  /* converted events on their way to the file */
 	struct tmpl *tmpl;      /* TEMPLATES entries */
 	unsigned ntmpl;
 	char name[64];          /* thread_name metadata */
@@ -113,106 +115,104 @@ struct pt_trace {
 	uint64_t freed_total;      /* events of buffers already freed */
 	pid_t named_pid;           /* process whose name was written */
 	char *process_name;
-	struct pt_trace *reg_next;
+	struct pt_fork_member fork; /* in the list of open traces */
 };
 
-/* ---- registry, fork and thread exit -------------------------------------------- */
+/* ---- fork and thread exit ------------------------------------------------------- */
 
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static pt_trace *registry;
 static _Atomic uint64_t next_serial = 1;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
 
-#define TL_TRACES 4
-struct tl_trace {
-	uint64_t serial;
-	struct tbuf *b;
-};
-static __thread struct tl_trace tl_cur __attribute__((tls_model("initial-exec")));
-static __thread struct tl_trace tl_more[TL_TRACES] __attribute__((tls_model("initial-exec")));
-static __thread unsigned tl_more_next __attribute__((tls_model("initial-exec")));
+/* The calling thread's buffers in its recent traces, keyed by the trace's
+ * serial (initial-exec TLS: see base/tlcache.h). */
+static __thread struct pt_tlcache tl_bufs __attribute__((tls_model("initial-exec")));
 
 static void tbuf_free(struct tbuf *b);
 static int tbuf_flush(struct tbuf *b, int owner);
 
-static void fork_prepare(void)
+static pt_trace *trace_of(struct pt_fork_member *m)
 {
-	pthread_mutex_lock(&registry_lock);
-	for (pt_trace *t = registry; t; t = t->reg_next) {
-		pthread_mutex_lock(&t->list_lock);
-		pthread_mutex_lock(&t->wlock);
-	}
+	return (pt_trace *)(void *)((char *)m - offsetof(pt_trace, fork));
 }
 
-static void fork_parent(void)
+static void fork_lock(struct pt_fork_member *m)
 {
-	for (pt_trace *t = registry; t; t = t->reg_next) {
-		pthread_mutex_unlock(&t->wlock);
-		pthread_mutex_unlock(&t->list_lock);
-	}
-	pthread_mutex_unlock(&registry_lock);
+	pt_trace *t = trace_of(m);
+
+	pthread_mutex_lock(&t->list_lock);
+	pthread_mutex_lock(&t->wlock);
+}
+
+static void fork_unlock(struct pt_fork_member *m)
+{
+	pt_trace *t = trace_of(m);
+
+	pthread_mutex_unlock(&t->wlock);
+	pthread_mutex_unlock(&t->list_lock);
 }
 
 /* In the child: the parent's buffered events are the parent's to write;
  * drop the copies, and the caches pointing at them. */
-static void fork_child(void)
+static void fork_child(struct pt_fork_member *m)
 {
-	for (pt_trace *t = registry; t; t = t->reg_next) {
-		struct tbuf *b;
+	pt_trace *t = trace_of(m);
+	struct tbuf *b;
 
-		while ((b = t->bufs)) {
-			t->bufs = b->next;
-			tbuf_free(b);
-		}
-		t->freed_total = 0;
-		pthread_mutex_unlock(&t->wlock);
-		pthread_mutex_unlock(&t->list_lock);
+	while ((b = t->bufs)) {
+		t->bufs = b->next;
+		tbuf_free(b);
 	}
-	pthread_mutex_unlock(&registry_lock);
-	memset(&tl_cur, 0, sizeof(tl_cur));
-	memset(tl_more, 0, sizeof(tl_more));
+	t->freed_total = 0;
+	fork_unlock(m);
 }
 
-/* Flush and free (under the trace's lock) the buffer of a thread that exits. */
-static void drop_thread_buffer(const struct tl_trace *e)
+static void fork_forget_buffers(void)
 {
-	pthread_mutex_lock(&registry_lock);
-	for (pt_trace *t = registry; t; t = t->reg_next) {
-		if (t->serial != e->serial)
+	pt_tlcache_clear(&tl_bufs);
+}
+
+static struct pt_fork_list open_traces =
+	PT_FORK_LIST_INIT(fork_lock, fork_unlock, fork_child, fork_forget_buffers);
+
+/* Flush and free (under the trace's lock) the buffer B of a thread that
+ * exits, in the trace of serial SERIAL if it is still open. */
+static void drop_thread_buffer(uint64_t serial, struct tbuf *b)
+{
+	pthread_mutex_lock(&open_traces.lock);
+	for (struct pt_fork_member *m = open_traces.members; m; m = m->next) {
+		pt_trace *t = trace_of(m);
+
+		if (t->serial != serial)
 			continue;
 		pthread_mutex_lock(&t->list_lock);
 		for (struct tbuf **pb = &t->bufs; *pb; pb = &(*pb)->next) {
-			if (*pb == e->b) {
-				*pb = e->b->next;
-				tbuf_flush(e->b, 1);
-				t->freed_total += PT_LD(e->b->total);
-				tbuf_free(e->b);
+			if (*pb == b) {
+				*pb = b->next;
+				tbuf_flush(b, 1);
+				t->freed_total += PT_LD(b->total);
+				tbuf_free(b);
 				break;
 			}
 		}
 		pthread_mutex_unlock(&t->list_lock);
 		break;
 	}
-	pthread_mutex_unlock(&registry_lock);
+	pthread_mutex_unlock(&open_traces.lock);
 }
 
 static void thread_exit(void *arg)
 {
 	(void)arg;
-	if (tl_cur.b)
-		drop_thread_buffer(&tl_cur);
-	for (unsigned i = 0; i < TL_TRACES; i++)
-		if (tl_more[i].b)
-			drop_thread_buffer(&tl_more[i]);
-	memset(&tl_cur, 0, sizeof(tl_cur));
-	memset(tl_more, 0, sizeof(tl_more));
+	for (unsigned i = 0; i < PT_TLCACHE_ENTRIES; i++)
+		if (tl_bufs.e[i].val)
+			drop_thread_buffer(tl_bufs.e[i].key, tl_bufs.e[i].val);
+	pt_tlcache_clear(&tl_bufs);
 }
 
 static void init(void)
 {
 	pthread_key_create(&exit_key, thread_exit);
-	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
 /* ---- the file ------------------------------------------------------------------- */
@@ -244,23 +244,6 @@ uint64_t pt_trace_now(void)
 
 /* ---- text output ------------------------------------------------------------------ */
 
-static int text_reserve(struct tbuf *b, size_t more)
-{
-	if (b->tlen + more > b->tcap) {
-		size_t cap = b->tcap ? b->tcap : 65536;
-		char *p;
-
-		while (cap < b->tlen + more)
-			cap *= 2;
-		p = realloc(b->text, cap);
-		if (!p)
-			return -ENOMEM;
-		b->text = p;
-		b->tcap = cap;
-	}
-	return 0;
-}
-
 /* Microseconds with nanosecond digits: "12345.678". */
 static size_t fmt_us(char *out, uint64_t ns)
 {
@@ -291,10 +274,9 @@ static int append_cjson(struct tbuf *b, cJSON *o)
 
 	if (s) {
 		n = strlen(s);
-		if (text_reserve(b, n + 2) == 0) {
-			memcpy(b->text + b->tlen, ",\n", 2);
-			memcpy(b->text + b->tlen + 2, s, n);
-			b->tlen += n + 2;
+		if (pt_strbuf_grow(&b->text, n + 2) == 0) {
+			pt_strbuf_add(&b->text, ",\n", 2);
+			pt_strbuf_add(&b->text, s, n);
 			rc = 0;
 		}
 		free(s);
@@ -343,14 +325,9 @@ static const char *rec_id(const struct rec *r)
 	return rec_cat(r) + r->cat_len + 1;
 }
 
-static size_t pad8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 static const struct rec_arg *rec_args(const struct rec *r)
 {
-	size_t off = sizeof(*r) + pad8((size_t)r->name_len + r->cat_len + r->id_len + 3);
+	size_t off = sizeof(*r) + pt_align8((size_t)r->name_len + r->cat_len + r->id_len + 3);
 
 	return (const struct rec_arg *)((const char *)r + off);
 }
@@ -404,7 +381,7 @@ static int convert_full(struct tbuf *b, const struct rec *r)
 				break;
 			}
 			a = (const struct rec_arg *)((const char *)(a + 1) +
-						      pad8((size_t)a->key_len + a->str_len + 2));
+						      pt_align8((size_t)a->key_len + a->str_len + 2));
 		}
 	}
 	rc = append_cjson(b, o);
@@ -509,9 +486,9 @@ static int convert_tmpl(struct tbuf *b, const struct rec *r)
 		}
 	}
 	need = 2 + t->len + 2 * 24;
-	if (text_reserve(b, need) < 0)
+	if (pt_strbuf_grow(&b->text, need) < 0)
 		return -ENOMEM;
-	out = b->text + b->tlen;
+	out = b->text.s + b->text.len;
 	*out++ = ',';
 	*out++ = '\n';
 	memcpy(out, t->text, t->cut_ts);
@@ -527,7 +504,7 @@ static int convert_tmpl(struct tbuf *b, const struct rec *r)
 		memcpy(out, t->text + t->cut_ts + 1, t->len - t->cut_ts - 1);
 		out += t->len - t->cut_ts - 1;
 	}
-	b->tlen = (size_t)(out - b->text);
+	b->text.len = (size_t)(out - b->text.s);
 	return 0;
 }
 
@@ -538,7 +515,7 @@ static int convert_and_write(struct tbuf *b, size_t end)
 	size_t off = b->done;
 	int rc = 0;
 
-	b->tlen = 0;
+	pt_strbuf_clear(&b->text);
 	if (b->name_pending)
 		emit_thread_name(b);
 	while (off < end) {
@@ -553,15 +530,15 @@ static int convert_and_write(struct tbuf *b, size_t end)
 		off += r->size;
 	}
 	b->done = off;
-	if (b->tlen)
-		rc = trace_write(b->t, b->text, b->tlen);
+	if (b->text.len)
+		rc = trace_write(b->t, b->text.s, b->text.len);
 	/* a buffer that held a burst of long events gives the memory back */
-	if (b->tcap > ((size_t)1 << 22)) {
-		free(b->text);
-		b->text = NULL;
-		b->tcap = 0;
-	}
-	b->tlen = 0;
+	if (b->text.cap > ((size_t)1 << 22))
+		pt_strbuf_release(&b->text);
+	else
+		pt_strbuf_clear(&b->text);
+	/* a failed allocation fails this conversion only */
+	b->text.failed = 0;
 	return rc;
 }
 
@@ -590,7 +567,7 @@ static void tbuf_free(struct tbuf *b)
 		tmpl_clear(b);
 	free(b->tmpl);
 	free(b->data);
-	free(b->text);
+	pt_strbuf_release(&b->text);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
 }
@@ -630,6 +607,7 @@ static struct tbuf *tbuf_new(pt_trace *t)
 		name_process = 1;
 	}
 	pthread_mutex_unlock(&t->list_lock);
+	pt_tlcache_put(&tl_bufs, t->serial, b);
 	if (name_process) {
 		/* a forked child names itself after the parent's process name */
 		char name[160];
@@ -638,41 +616,24 @@ static struct tbuf *tbuf_new(pt_trace *t)
 			snprintf(name, sizeof(name), "%s", t->process_name);
 		else
 			snprintf(name, sizeof(name), "%s (child %ld)", t->process_name, (long)b->pid);
-		tl_cur.serial = t->serial;
-		tl_cur.b = b;
 		pt_trace_process_name(t, name);
 	}
 	return b;
 }
 
+/* The calling thread's buffer in T, created on first use (the new buffer
+ * becomes the thread's most recent).  NULL on ENOMEM. */
 static struct tbuf *tbuf_slow(pt_trace *t)
 {
-	struct tl_trace old = tl_cur;
-	struct tbuf *b;
+	struct tbuf *b = pt_tlcache_find(&tl_bufs, t->serial);
 
-	for (unsigned i = 0; i < TL_TRACES; i++) {
-		if (tl_more[i].serial == t->serial && tl_more[i].b) {
-			tl_cur = tl_more[i];
-			tl_more[i] = old;
-			return tl_cur.b;
-		}
-	}
-	b = tbuf_new(t);
-	if (!b)
-		return NULL;
-	if (old.b && old.serial != t->serial) {
-		tl_more[tl_more_next] = old;
-		tl_more_next = (tl_more_next + 1) % TL_TRACES;
-	}
-	tl_cur.serial = t->serial;
-	tl_cur.b = b;
-	return b;
+	return b ? b : tbuf_new(t);
 }
 
 static inline struct tbuf *tbuf_get(pt_trace *t)
 {
-	if (__builtin_expect(tl_cur.serial == t->serial, 1))
-		return tl_cur.b;
+	if (__builtin_expect(tl_bufs.e[0].key == t->serial, 1))
+		return tl_bufs.e[0].val;
 	return tbuf_slow(t);
 }
 
@@ -712,15 +673,9 @@ void pt_trace_opts_init(struct pt_trace_opts *o)
 
 static char *program_name(void)
 {
-	char buf[64] = "";
-	FILE *f = fopen("/proc/self/comm", "r");
+	char buf[64];
 
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
+	pt_process_name(0, buf, sizeof(buf));
 	return strdup(buf[0] ? buf : "process");
 }
 
@@ -789,10 +744,7 @@ pt_trace *pt_trace_open(const char *path, const struct pt_trace_opts *o)
 		free(t);
 		return NULL;
 	}
-	pthread_mutex_lock(&registry_lock);
-	t->reg_next = registry;
-	registry = t;
-	pthread_mutex_unlock(&registry_lock);
+	pt_fork_list_join(&open_traces, &t->fork);
 	return t;
 }
 
@@ -820,14 +772,7 @@ int pt_trace_close(pt_trace *t)
 
 	if (!t)
 		return 0;
-	pthread_mutex_lock(&registry_lock);
-	for (pt_trace **pt = &registry; *pt; pt = &(*pt)->reg_next) {
-		if (*pt == t) {
-			*pt = t->reg_next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&registry_lock);
+	pt_fork_list_leave(&open_traces, &t->fork);
 	pt_trace_flush(t);
 	while ((b = t->bufs)) {
 		t->bufs = b->next;
@@ -838,11 +783,7 @@ int pt_trace_close(pt_trace *t)
 	rc = t->error;
 	if (close(t->fd) < 0 && !rc)
 		rc = -errno;
-	if (tl_cur.serial == t->serial)
-		memset(&tl_cur, 0, sizeof(tl_cur));
-	for (unsigned i = 0; i < TL_TRACES; i++)
-		if (tl_more[i].serial == t->serial)
-			memset(&tl_more[i], 0, sizeof(tl_more[i]));
+	pt_tlcache_forget(&tl_bufs, t->serial);
 	if (rc < 0)
 		pt_fail(-rc, "cannot write trace '%s': %s", t->path, strerror(-rc));
 	pthread_mutex_destroy(&t->list_lock);
@@ -903,7 +844,7 @@ int pt_trace_record(pt_trace *t, const struct pt_trace_event *e)
 	il = e->id ? strlen(e->id) : 0;
 	if (nl > UINT16_MAX || cl > UINT16_MAX || il > UINT16_MAX)
 		return pt_fail(EINVAL, "trace event strings are limited to 65535 bytes");
-	need = sizeof(*r) + pad8(nl + cl + il + 3);
+	need = sizeof(*r) + pt_align8(nl + cl + il + 3);
 	for (unsigned i = 0; i < e->nargs; i++) {
 		const struct pt_trace_arg *a = &e->args[i];
 		size_t kl = a->key ? strlen(a->key) : 0;
@@ -911,7 +852,7 @@ int pt_trace_record(pt_trace *t, const struct pt_trace_event *e)
 
 		if (!a->key || kl > UINT16_MAX || sl > UINT32_MAX / 2)
 			return pt_fail(EINVAL, "trace event arg %u needs a key", i);
-		need += sizeof(struct rec_arg) + pad8(kl + sl + 2);
+		need += sizeof(struct rec_arg) + pt_align8(kl + sl + 2);
 	}
 	r = reserve(b, need);
 	if (!r)
@@ -950,7 +891,7 @@ int pt_trace_record(pt_trace *t, const struct pt_trace_event *e)
 			ra->v.d = a->d;
 		memcpy(q, a->key, kl + 1);
 		memcpy(q + kl + 1, a->type == PT_ARG_STR && a->s ? a->s : "", sl + 1);
-		p = q + pad8(kl + sl + 2);
+		p = q + pt_align8(kl + sl + 2);
 	}
 	commit(b, r);
 	return 0;
@@ -966,7 +907,7 @@ int pt_trace_complete_ts(pt_trace *t, const char *name, const char *cat, uint64_
 
 	if (__builtin_expect(!b || nl > UINT16_MAX || cl > UINT16_MAX, 0))
 		return -ENOMEM;
-	need = sizeof(*r) + pad8(nl + cl + 3);
+	need = sizeof(*r) + pt_align8(nl + cl + 3);
 	r = reserve(b, need);
 	if (__builtin_expect(!r, 0))
 		return -ENOMEM;

@@ -1,4 +1,4 @@
-/* instr.c - instrumentation inside trials: a profiler per trial, worker tracks in the trace */
+/* trialprof.c - instrumentation inside trials: a profiler per trial, worker tracks in the trace */
 #include "config.h"
 
 #include <cjson/cJSON.h>
@@ -8,8 +8,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "instr/prof.h"
+#include "base/json.h"
 #include "base/util.h"
+#include "instr/export.h"
+#include "instr/handoff.h"
+#include "instr/prof.h"
+#include "instr/trace.h"
+#include "instr/trialprof.h"
 
 /* Resource samples per trial when tracing: about 20 over the measured phase,
  * never more often than every 10 ms nor less often than dasf's 100 ms. */
@@ -160,8 +165,7 @@ static int has_data(const cJSON *o)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, keys[i])) > 0)
 			return 1;
-	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
-		       cJSON_GetObjectItemCaseSensitive(o, "samples"), "count")) > 0;
+	return pt_json_num(cJSON_GetObjectItemCaseSensitive(o, "samples"), "count") > 0;
 }
 
 struct cJSON *pt_instr_trial_end(struct pt_instr *in)
