@@ -17,9 +17,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/json.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "engine/isolate.h"
+#include "engine/pool.h"
 #include "engine/trial.h"
 #include "engine/trialjson.h"
-#include "base/util.h"
 
 extern char **environ;
 
@@ -46,11 +50,6 @@ static int report_fd = -1;
 static char alt_stack[64 * 1024];
 /* the thread reporting a crash, 0 before any */
 static _Atomic pid_t crash_tid;
-
-const char *pt_isolation_name(enum pt_isolation i)
-{
-	return i == PT_ISOLATE_PROCESS ? "process" : i == PT_ISOLATE_TRIAL ? "trial" : "none";
-}
 
 /* ---- the child: async-signal-safe reporting ----------------------------- */
 
@@ -194,13 +193,6 @@ static void child_main(pt_module *m, const pt_topology *t, const struct pt_trial
 
 /* ---- the parent ----------------------------------------------------------- */
 
-static double num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 static enum pt_status status_parse(const char *s)
 {
 	for (int i = 0; i <= PT_STATUS_EXITED; i++)
@@ -227,23 +219,23 @@ static pt_trial *trial_from_json(const pt_topology *t, const struct pt_trial_con
 		cJSON_Delete(j);
 		return NULL;
 	}
-	tr->s.items = (uint64_t)num(j, "items");
-	tr->s.errors = (uint64_t)num(err, "count");
-	tr->s.wall_s = num(j, "wall_s");
-	tr->s.throughput = num(j, "throughput");
-	tr->s.cpu_user_s = num(cpu, "user_s");
-	tr->s.cpu_sys_s = num(cpu, "sys_s");
-	tr->s.imbalance = num(j, "imbalance");
-	tr->s.peak_rss = (uint64_t)num(mem, "peak_rss");
-	tr->s.latency.count = (uint64_t)num(lat, "count");
-	tr->s.latency.min = num(lat, "min");
-	tr->s.latency.mean = num(lat, "mean");
-	tr->s.latency.stddev = num(lat, "stddev");
-	tr->s.latency.p50 = num(lat, "p50");
-	tr->s.latency.p90 = num(lat, "p90");
-	tr->s.latency.p99 = num(lat, "p99");
-	tr->s.latency.p999 = num(lat, "p99_9");
-	tr->s.latency.max = num(lat, "max");
+	tr->s.items = (uint64_t)pt_json_num_or(j, "items", 0);
+	tr->s.errors = (uint64_t)pt_json_num_or(err, "count", 0);
+	tr->s.wall_s = pt_json_num_or(j, "wall_s", 0);
+	tr->s.throughput = pt_json_num_or(j, "throughput", 0);
+	tr->s.cpu_user_s = pt_json_num_or(cpu, "user_s", 0);
+	tr->s.cpu_sys_s = pt_json_num_or(cpu, "sys_s", 0);
+	tr->s.imbalance = pt_json_num_or(j, "imbalance", 0);
+	tr->s.peak_rss = (uint64_t)pt_json_num_or(mem, "peak_rss", 0);
+	tr->s.latency.count = (uint64_t)pt_json_num_or(lat, "count", 0);
+	tr->s.latency.min = pt_json_num_or(lat, "min", 0);
+	tr->s.latency.mean = pt_json_num_or(lat, "mean", 0);
+	tr->s.latency.stddev = pt_json_num_or(lat, "stddev", 0);
+	tr->s.latency.p50 = pt_json_num_or(lat, "p50", 0);
+	tr->s.latency.p90 = pt_json_num_or(lat, "p90", 0);
+	tr->s.latency.p99 = pt_json_num_or(lat, "p99", 0);
+	tr->s.latency.p999 = pt_json_num_or(lat, "p99_9", 0);
+	tr->s.latency.max = pt_json_num_or(lat, "max", 0);
 	cJSON_ReplaceItemInObjectCaseSensitive(j, "isolation",
 					       cJSON_CreateString(pt_isolation_name(c->isolation)));
 	tr->json = j;
@@ -473,8 +465,7 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 			      const struct pt_trial_config *c)
 {
 	int fds[2], wstatus = 0, timed_out = 0, forwarded = 0;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	struct pt_strbuf buf = PT_STRBUF_INIT;
 	uint64_t deadline = c->timeout_s > 0 ? pt_now_ns() + (uint64_t)(c->timeout_s * 1e9) : 0;
 	uint64_t kill_at = 0; /* after an interrupt: the end of the grace period */
 	pid_t pid;
@@ -530,30 +521,25 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 			break;
 		if (r <= 0)
 			continue;
-		if (cap - len < 65536) {
-			char *nb = realloc(buf, cap * 2 + 65536);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap = cap * 2 + 65536;
-		}
-		ssize_t n = read(fds[0], buf + len, cap - len - 1);
+		/* what the child says is read in pieces of at least 64 KiB */
+		if (pt_strbuf_grow(&buf, 65536) < 0)
+			break;
+		ssize_t n = read(fds[0], buf.s + buf.len, buf.cap - buf.len - 1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		len += (size_t)n;
+		buf.len += (size_t)n;
 	}
 	if (timed_out)
 		kill(pid, SIGKILL);
 	close(fds[0]);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
-	pt_trial *tr = conclude(t, c, buf ? buf : (char *)"", len, wstatus, timed_out);
+	pt_trial *tr = conclude(t, c, buf.s ? buf.s : (char *)"", buf.len, wstatus, timed_out);
 
-	free(buf);
+	pt_strbuf_release(&buf);
 	return tr;
 }
 

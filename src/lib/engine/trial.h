@@ -1,45 +1,14 @@
-/* trial.h - a trial's inputs and results as plain data (internal) */
+/* trial.h - a trial's inputs and results as plain data, and running one in this process (internal) */
 #ifndef PT_TRIAL_H
 #define PT_TRIAL_H
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "proftune.h"
 #include "base/sysmon.h"
-
-/* Distinct error messages kept per trial: enough to see the kinds of
- * failure, bounded so a task failing every item cannot grow the document. */
-#define PT_MAX_MESSAGES 8
-/* Named memory records and notes kept per trial. */
-#define PT_MAX_RECORDS 32
-
-struct pt_msg {
-	char *text;     /* owned */
-	uint64_t count;
-};
-
-struct pt_named {
-	char *name;     /* owned */
-	double value;
-};
-
-struct pt_named_list {
-	struct pt_named items[PT_MAX_RECORDS];
-	unsigned n;
-	uint64_t dropped; /* updates to names beyond the table */
-};
-/* Set NAME to VALUE (replace) or add VALUE to it (ADD); copies NAME. */
-void pt_named_set(struct pt_named_list *l, const char *name, double value, int add);
-void pt_named_release(struct pt_named_list *l);
-
-struct pt_msg_list {
-	struct pt_msg items[PT_MAX_MESSAGES];
-	unsigned n;
-	uint64_t total;   /* all messages, kept or not */
-};
-/* Count one occurrence of TEXT (copied). */
-void pt_msg_add(struct pt_msg_list *l, const char *text, uint64_t count);
-void pt_msg_release(struct pt_msg_list *l);
+#include "engine/tally.h"
 
 struct pt_worker_result {
 	unsigned index;
@@ -83,8 +52,16 @@ struct pt_trial {
 	struct pt_worker_result *workers; /* s.workers entries, owned */
 	struct cJSON *json;            /* when set (isolated trials), the trial as
 	                                * received: it is the serialised form */
-	struct cJSON *instrumentation; /* the task's profiler report (instr.c), or NULL */
+	struct cJSON *instrumentation; /* the task's profiler report (instr/trialprof.h), or NULL */
 };
+
+/* Keep MSG (copied; NULL is ignored) as TR's message unless it has one:
+ * the first failure explains the trial. */
+static inline void pt_trial_set_message(pt_trial *tr, const char *msg)
+{
+	if (!tr->message && msg)
+		tr->message = strdup(msg);
+}
 
 /* Run the trial in this process (what the isolated child runs). */
 pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
@@ -93,9 +70,5 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
  * planned slots and STATUS with MESSAGE; NULL on ENOMEM. */
 pt_trial *pt_trial_new_empty(const pt_topology *t, const struct pt_trial_config *c,
 			     enum pt_status status, const char *message);
-/* Where the calling thread is in a trial, for crash reports: the phase
- * ("setup", "worker_setup", "warmup", "run", "worker_teardown", "teardown"),
- * the worker index (-1 outside workers) and the item being run. */
-void pt_trial_where(const char **phase, int *worker, uint64_t *item);
 
 #endif
