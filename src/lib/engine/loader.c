@@ -98,58 +98,45 @@ static int explain_dlopen_failure(const char *path, const char *dlmsg)
 		       path, dlmsg ? dlmsg : "unknown dlopen error");
 }
 
+/* A field of an ELF header or program header U of either class, widened. */
+#define ELF_FIELD(u, f) (is64 ? (uint64_t)(u).c64.f : (uint64_t)(u).c32.f)
+
 /* dlopen maps a shared object's segments without checking them against the
  * file's size, and touching a segment past the end of a truncated file
  * raises SIGBUS inside the loader: refuse such files before dlopen. */
 static int check_elf_extent(const char *path, off_t size)
 {
 	unsigned char ident[EI_NIDENT];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0, is64;
+	union { Elf32_Ehdr c32; Elf64_Ehdr c64; } eh;
 	uint64_t phoff, phnum, phentsize;
+	size_t ehsize, phsize;
 
 	if (fd < 0)
 		return 0; /* dlopen will say why */
 	if (pread(fd, ident, sizeof(ident), 0) != (ssize_t)sizeof(ident) ||
 	    memcmp(ident, ELFMAG, SELFMAG) != 0)
 		goto out; /* not ELF: explained after dlopen fails */
-	if (ident[EI_CLASS] == ELFCLASS64) {
-		Elf64_Ehdr eh;
+	if (ident[EI_CLASS] != ELFCLASS64 && ident[EI_CLASS] != ELFCLASS32)
+		goto out;
+	is64 = ident[EI_CLASS] == ELFCLASS64;
+	ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	phsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	if (pread(fd, &eh, ehsize, 0) != (ssize_t)ehsize)
+		goto truncated;
+	phoff = ELF_FIELD(eh, e_phoff);
+	phnum = ELF_FIELD(eh, e_phnum);
+	phentsize = ELF_FIELD(eh, e_phentsize);
+	if (phentsize != phsize || phoff + phnum * phentsize > (uint64_t)size)
+		goto truncated;
+	for (uint64_t i = 0; i < phnum; i++) {
+		union { Elf32_Phdr c32; Elf64_Phdr c64; } ph;
 
-		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+		if (pread(fd, &ph, phsize, (off_t)(phoff + i * phentsize)) != (ssize_t)phsize)
 			goto truncated;
-		phoff = eh.e_phoff;
-		phnum = eh.e_phnum;
-		phentsize = eh.e_phentsize;
-		if (phentsize != sizeof(Elf64_Phdr) || phoff + phnum * phentsize > (uint64_t)size)
+		if (ELF_FIELD(ph, p_type) == PT_LOAD &&
+		    ELF_FIELD(ph, p_offset) + ELF_FIELD(ph, p_filesz) > (uint64_t)size)
 			goto truncated;
-		for (uint64_t i = 0; i < phnum; i++) {
-			Elf64_Phdr ph;
-
-			if (pread(fd, &ph, sizeof(ph), (off_t)(phoff + i * phentsize)) !=
-			    (ssize_t)sizeof(ph))
-				goto truncated;
-			if (ph.p_type == PT_LOAD && ph.p_offset + ph.p_filesz > (uint64_t)size)
-				goto truncated;
-		}
-	} else if (ident[EI_CLASS] == ELFCLASS32) {
-		Elf32_Ehdr eh;
-
-		if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
-			goto truncated;
-		phoff = eh.e_phoff;
-		phnum = eh.e_phnum;
-		phentsize = eh.e_phentsize;
-		if (phentsize != sizeof(Elf32_Phdr) || phoff + phnum * phentsize > (uint64_t)size)
-			goto truncated;
-		for (uint64_t i = 0; i < phnum; i++) {
-			Elf32_Phdr ph;
-
-			if (pread(fd, &ph, sizeof(ph), (off_t)(phoff + i * phentsize)) !=
-			    (ssize_t)sizeof(ph))
-				goto truncated;
-			if (ph.p_type == PT_LOAD && (uint64_t)ph.p_offset + ph.p_filesz > (uint64_t)size)
-				goto truncated;
-		}
 	}
 	goto out;
 truncated:

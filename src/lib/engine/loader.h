@@ -1,4 +1,4 @@
-/* module.h - a loaded task (internal) */
+/* loader.h - a loaded task (internal) */
 #ifndef PT_MODULE_H
 #define PT_MODULE_H
 
