@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats/rank.h"
-#include "doc/results.h"
-#include "doc/doc.h"
 #include "base/json.h"
 #include "base/util.h"
+#include "doc/compare.h"
+#include "doc/doc.h"
+#include "doc/results.h"
+#include "stats/rank.h"
 
 /* Name of the comparison document's schema. */
 #define COMPARE_SCHEMA "proftune-compare/1"
@@ -28,15 +29,12 @@ static const int metric_higher_better[PT_METRICS] = { 1, 0, 0 };
 
 const char *pt_metric_name(enum pt_metric m)
 {
-	return (unsigned)m < PT_METRICS ? metric_names[m] : "?";
+	return pt_name_of(metric_names, PT_METRICS, (unsigned)m);
 }
 
 int pt_metric_parse(const char *name)
 {
-	for (int i = 0; i < PT_METRICS; i++)
-		if (strcmp(name, metric_names[i]) == 0)
-			return i;
-	return -EINVAL;
+	return pt_name_index(metric_names, PT_METRICS, name);
 }
 
 static const char *const change_names[] = {
@@ -45,12 +43,12 @@ static const char *const change_names[] = {
 
 const char *pt_change_name(enum pt_change c)
 {
-	return (unsigned)c < sizeof(change_names) / sizeof(change_names[0]) ? change_names[c] : "?";
+	return pt_name_of(change_names, PT_COUNT(change_names), (unsigned)c);
 }
 
 int pt_doc_trial_ok(const cJSON *trial)
 {
-	return strcmp(pt_doc_str(trial, "status"), "ok") == 0;
+	return strcmp(pt_json_str(trial, "status"), "ok") == 0;
 }
 
 double pt_doc_trial_metric(const cJSON *t, int metric)
@@ -60,15 +58,15 @@ double pt_doc_trial_metric(const cJSON *t, int metric)
 
 	switch (metric) {
 	case PT_METRIC_THROUGHPUT:
-		v = pt_doc_num(t, "throughput");
+		v = pt_json_num(t, "throughput");
 		break;
 	case PT_METRIC_P99:
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lat, "recorded")) &&
-		    pt_doc_num(lat, "count") > 0)
-			v = pt_doc_num(lat, "p99");
+		    pt_json_num(lat, "count") > 0)
+			v = pt_json_num(lat, "p99");
 		break;
 	case PT_METRIC_MEMORY:
-		v = pt_doc_num(cJSON_GetObjectItemCaseSensitive(t, "memory"), "peak_rss");
+		v = pt_json_num(cJSON_GetObjectItemCaseSensitive(t, "memory"), "peak_rss");
 		break;
 	}
 	/* zero means "not measured" for all three (and has no logarithm) */
@@ -101,21 +99,14 @@ struct pt_compare {
 	const pt_doc *doc[2];
 	struct pt_compare_row *rows;
 	struct row_data *data;
-	size_t n, cap;
+	size_t n, rows_cap, data_cap;
 	int failed;
 };
 
 static int sample_add(struct sample *s, double v)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		double *a = realloc(s->v, cap * sizeof(*a));
-
-		if (!a)
-			return -ENOMEM;
-		s->v = a;
-		s->cap = cap;
-	}
+	if (PT_ARRAY_GROW(s->v, s->cap, s->n + 1, 8) < 0)
+		return -ENOMEM;
 	s->v[s->n++] = v;
 	return 0;
 }
@@ -135,20 +126,9 @@ static long row_get(pt_compare *cmp, unsigned workers, const char *placement)
 	for (size_t i = 0; i < cmp->n; i++)
 		if (cmp->rows[i].workers == workers && strcmp(cmp->rows[i].placement, placement) == 0)
 			return (long)i;
-	if (cmp->n == cmp->cap) {
-		size_t cap = cmp->cap ? cmp->cap * 2 : 8;
-		struct pt_compare_row *r = realloc(cmp->rows, cap * sizeof(*r));
-
-		if (!r)
-			return -1;
-		cmp->rows = r;
-		struct row_data *d = realloc(cmp->data, cap * sizeof(*d));
-
-		if (!d)
-			return -1;
-		cmp->data = d;
-		cmp->cap = cap;
-	}
+	if (PT_ARRAY_GROW(cmp->rows, cmp->rows_cap, cmp->n + 1, 8) < 0 ||
+	    PT_ARRAY_GROW(cmp->data, cmp->data_cap, cmp->n + 1, 8) < 0)
+		return -1;
 	memset(&cmp->rows[cmp->n], 0, sizeof(cmp->rows[0]));
 	memset(&cmp->data[cmp->n], 0, sizeof(cmp->data[0]));
 	cmp->rows[cmp->n].workers = workers;
@@ -254,7 +234,7 @@ static int add_doc(pt_compare *cmp, int side)
 	const cJSON *t;
 
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cmp->doc[side]->root, "trials")) {
-		long r = row_get(cmp, (unsigned)pt_doc_num(t, "workers"), pt_doc_str(t, "placement"));
+		long r = row_get(cmp, (unsigned)pt_json_num(t, "workers"), pt_json_str(t, "placement"));
 
 		if (r < 0)
 			return -ENOMEM;

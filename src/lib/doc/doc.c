@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "doc/doc.h"
+#include "base/json.h"
 #include "base/util.h"
+#include "doc/compare.h"
+#include "doc/doc.h"
 
 /* Median of the finite values among V[0..N-1] (reordered); NAN when none. */
 static double median_finite(double *v, size_t n)
@@ -49,7 +51,7 @@ static int fill_count(const cJSON *trials, struct pt_doc_count *c)
 	double *x, *p50, *p99, *rss;
 
 	cJSON_ArrayForEach(t, trials)
-		n += (unsigned)pt_doc_num(t, "workers") == c->workers;
+		n += (unsigned)pt_json_num(t, "workers") == c->workers;
 	x = malloc((n + 1) * sizeof(*x));
 	p50 = malloc((n + 1) * sizeof(*p50));
 	p99 = malloc((n + 1) * sizeof(*p99));
@@ -64,14 +66,14 @@ static int fill_count(const cJSON *trials, struct pt_doc_count *c)
 	cJSON_ArrayForEach(t, trials) {
 		const cJSON *lat = cJSON_GetObjectItemCaseSensitive(t, "latency_ns");
 
-		if ((unsigned)pt_doc_num(t, "workers") != c->workers)
+		if ((unsigned)pt_json_num(t, "workers") != c->workers)
 			continue;
 		c->trials++;
 		if (!pt_doc_trial_ok(t))
 			continue;
 		x[k] = pt_doc_trial_metric(t, PT_METRIC_THROUGHPUT);
 		p99[k] = pt_doc_trial_metric(t, PT_METRIC_P99);
-		p50[k] = isfinite(p99[k]) ? pt_doc_num(lat, "p50") : NAN;
+		p50[k] = isfinite(p99[k]) ? pt_json_num(lat, "p50") : NAN;
 		rss[k] = pt_doc_trial_metric(t, PT_METRIC_MEMORY);
 		k++;
 	}
@@ -101,7 +103,7 @@ int pt_doc_counts(const pt_doc *d, struct pt_doc_count **out, size_t *n)
 	if (!c)
 		return pt_fail(ENOMEM, "out of memory");
 	cJSON_ArrayForEach(t, trials) {
-		unsigned w = (unsigned)pt_doc_num(t, "workers");
+		unsigned w = (unsigned)pt_json_num(t, "workers");
 		size_t i = 0;
 
 		while (i < k && c[i].workers != w)
@@ -120,9 +122,9 @@ int pt_doc_counts(const pt_doc *d, struct pt_doc_count **out, size_t *n)
 		/* a tune's summary has the 95% interval of the typical
 		 * throughput: better than the range when it is known */
 		cJSON_ArrayForEach(pc, cJSON_GetObjectItemCaseSensitive(summary, "per_count")) {
-			double lo = pt_doc_num(pc, "ci_low"), hi = pt_doc_num(pc, "ci_high");
+			double lo = pt_json_num(pc, "ci_low"), hi = pt_json_num(pc, "ci_high");
 
-			if ((unsigned)pt_doc_num(pc, "workers") == c[i].workers &&
+			if ((unsigned)pt_json_num(pc, "workers") == c[i].workers &&
 			    isfinite(lo) && isfinite(hi)) {
 				c[i].low = lo;
 				c[i].high = hi;
@@ -140,20 +142,20 @@ int pt_doc_model(const pt_doc *d, struct pt_usl_model *out)
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(d->root, "summary"), "model");
 	static const char *const bounds[] = { "linear", "contention", "coherency" };
-	const char *bound = pt_doc_str(m, "bound");
+	const char *bound = pt_json_str(m, "bound");
 
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "fitted")) ||
-	    !isfinite(pt_doc_num(m, "lambda")) || !isfinite(pt_doc_num(m, "sigma")) ||
-	    !isfinite(pt_doc_num(m, "kappa")))
+	    !isfinite(pt_json_num(m, "lambda")) || !isfinite(pt_json_num(m, "sigma")) ||
+	    !isfinite(pt_json_num(m, "kappa")))
 		return -ENOENT;
 	memset(out, 0, sizeof(*out));
-	out->lambda = pt_doc_num(m, "lambda");
-	out->sigma = pt_doc_num(m, "sigma");
-	out->kappa = pt_doc_num(m, "kappa");
-	out->r2 = pt_doc_num(m, "r2");
-	out->rms_relative_error = pt_doc_num(m, "rms_relative_error");
-	out->peak_workers = isfinite(pt_doc_num(m, "peak_workers")) ?
-		pt_doc_num(m, "peak_workers") : INFINITY;
+	out->lambda = pt_json_num(m, "lambda");
+	out->sigma = pt_json_num(m, "sigma");
+	out->kappa = pt_json_num(m, "kappa");
+	out->r2 = pt_json_num(m, "r2");
+	out->rms_relative_error = pt_json_num(m, "rms_relative_error");
+	out->peak_workers = isfinite(pt_json_num(m, "peak_workers")) ?
+		pt_json_num(m, "peak_workers") : INFINITY;
 	out->bound = "unknown";
 	for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++)
 		if (strcmp(bound, bounds[i]) == 0)
@@ -164,16 +166,16 @@ int pt_doc_model(const pt_doc *d, struct pt_usl_model *out)
 int pt_doc_tune_answer(const pt_doc *d, struct pt_tune_answer *out)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(d->root, "summary");
-	double o = pt_doc_num(s, "optimal_workers"), r = pt_doc_num(s, "recommended_workers");
+	double o = pt_json_num(s, "optimal_workers"), r = pt_json_num(s, "recommended_workers");
 
 	if (!isfinite(o) || !isfinite(r))
 		return -ENOENT;
 	memset(out, 0, sizeof(*out));
 	out->optimal_workers = (unsigned)o;
 	out->recommended_workers = (unsigned)r;
-	out->best_throughput = pt_doc_num(s, "best_throughput");
-	out->trials = isfinite(pt_doc_num(s, "trials")) ? (unsigned)pt_doc_num(s, "trials") : 0;
-	out->elapsed_s = pt_doc_num(s, "elapsed_s");
+	out->best_throughput = pt_json_num(s, "best_throughput");
+	out->trials = isfinite(pt_json_num(s, "trials")) ? (unsigned)pt_json_num(s, "trials") : 0;
+	out->elapsed_s = pt_json_num(s, "elapsed_s");
 	return 0;
 }
 

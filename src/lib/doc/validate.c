@@ -11,14 +11,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/json.h"
+#include "base/strbuf.h"
+#include "base/util.h"
 #include "doc/doc.h"
 #include "doc/results.h"
-#include "base/util.h"
+#include "doc/validate.h"
 
 /* Larger files are refused before reading: a 10 000-trial tune of 64
  * workers is about 300 MB of JSON, far beyond anything proftune writes in
  * practice, and reading more would only exhaust memory. */
 #define MAX_DOC_BYTES ((size_t)1 << 30)
+/* Bytes asked of each read(2): what a pipe holds. */
+#define READ_CHUNK 65536
 
 /* Ranges of sane values.  A value outside them is not a measurement but a
  * corrupted or forged file, and reports would print nonsense from it. */
@@ -281,22 +286,6 @@ static const struct spec document_fields[] = {
 	END,
 };
 
-/* ---- helpers shared with the comparison ----------------------------------- */
-
-double pt_doc_num(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-const char *pt_doc_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* ---- validation ------------------------------------------------------------ */
 
 static const char *type_name(const cJSON *v)
@@ -443,7 +432,7 @@ static int check_finite(const char *name, const char *path, const cJSON *v)
 static int check_relations(const char *name, const cJSON *root)
 {
 	const cJSON *t, *w;
-	const char *cmd = pt_doc_str(root, "command");
+	const char *cmd = pt_json_str(root, "command");
 	int i = 0;
 
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "tune") != 0)
@@ -452,14 +441,14 @@ static int check_relations(const char *name, const cJSON *root)
 		int j = 0;
 
 		cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(t, "per_worker")) {
-			if (pt_doc_num(w, "end_s") < pt_doc_num(w, "start_s"))
+			if (pt_json_num(w, "end_s") < pt_json_num(w, "start_s"))
 				return pt_fail(EINVAL, "'%s': trials[%d].per_worker[%d]: end_s is "
 					       "before start_s", name, i, j);
 			j++;
 		}
-		if (j > pt_doc_num(t, "workers"))
+		if (j > pt_json_num(t, "workers"))
 			return pt_fail(EINVAL, "'%s': trials[%d]: %d per_worker entries for %.0f "
-				       "workers", name, i, j, pt_doc_num(t, "workers"));
+				       "workers", name, i, j, pt_json_num(t, "workers"));
 		i++;
 	}
 	return 0;
@@ -606,8 +595,8 @@ pt_doc *pt_doc_load(const char *path)
 {
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	const char *name = fd == 0 ? "standard input" : path;
-	size_t len = 0, cap = 0;
-	char *text = NULL;
+	/* one byte beyond the limit tells a document too large */
+	struct pt_strbuf text = { .limit = MAX_DOC_BYTES + 1 };
 	pt_doc *d = NULL;
 	struct stat st;
 
@@ -621,26 +610,18 @@ pt_doc *pt_doc_load(const char *path)
 	}
 	for (;;) {
 		ssize_t n;
+		int rc = pt_strbuf_grow(&text, READ_CHUNK);
 
-		if (len == cap) {
-			char *t;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > MAX_DOC_BYTES + 1)
-				cap = MAX_DOC_BYTES + 1;
-			if (len == cap) {
-				pt_fail(EFBIG, "'%s' is larger than %zu MiB: not a results document",
-					name, MAX_DOC_BYTES >> 20);
-				goto out;
-			}
-			t = realloc(text, cap);
-			if (!t) {
-				pt_fail(ENOMEM, "out of memory reading '%s'", name);
-				goto out;
-			}
-			text = t;
+		if (rc == -EFBIG) {
+			pt_fail(EFBIG, "'%s' is larger than %zu MiB: not a results document",
+				name, MAX_DOC_BYTES >> 20);
+			goto out;
 		}
-		n = read(fd, text + len, cap - len);
+		if (rc < 0) {
+			pt_fail(ENOMEM, "out of memory reading '%s'", name);
+			goto out;
+		}
+		n = read(fd, text.s + text.len, text.cap - 1 - text.len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -649,13 +630,13 @@ pt_doc *pt_doc_load(const char *path)
 		}
 		if (n == 0)
 			break;
-		len += (size_t)n;
+		text.len += (size_t)n;
 	}
-	d = pt_doc_parse(text ? text : "", len, name);
+	d = pt_doc_parse(text.s, text.len, name);
 out:
 	if (fd > 0)
 		close(fd);
-	free(text);
+	pt_strbuf_release(&text);
 	return d;
 }
 
@@ -675,12 +656,12 @@ const char *pt_doc_name(const pt_doc *d)
 
 const char *pt_doc_command(const pt_doc *d)
 {
-	return pt_doc_str(d->root, "command");
+	return pt_json_str(d->root, "command");
 }
 
 const char *pt_doc_task(const pt_doc *d)
 {
-	return pt_doc_str(cJSON_GetObjectItemCaseSensitive(d->root, "task"), "name");
+	return pt_json_str(cJSON_GetObjectItemCaseSensitive(d->root, "task"), "name");
 }
 
 char *pt_doc_json(const pt_doc *d)

@@ -8,10 +8,13 @@
 #include "engine/params.h"
 #include "base/util.h"
 
+struct pt_param {
+	char *key, *value;
+};
+
 struct pt_params {
+	struct pt_param *v;
 	size_t n, cap;
-	char **keys;
-	char **values;
 };
 
 pt_params *pt_params_new(void)
@@ -24,11 +27,10 @@ void pt_params_free(pt_params *p)
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
-		free(p->keys[i]);
-		free(p->values[i]);
+		free(p->v[i].key);
+		free(p->v[i].value);
 	}
-	free(p->keys);
-	free(p->values);
+	free(p->v);
 	free(p);
 }
 
@@ -51,35 +53,22 @@ int pt_params_add(pt_params *p, const char *assignment)
 		return pt_fail(ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < p->n; i++) {
-		if (strcmp(p->keys[i], key) == 0) {
-			free(p->values[i]);
+		if (strcmp(p->v[i].key, key) == 0) {
+			free(p->v[i].value);
 			free(key);
-			p->values[i] = value;
+			p->v[i].value = value;
 			return 0;
 		}
 	}
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		char **k = realloc(p->keys, cap * sizeof(*k));
-		char **v;
-
-		if (!k)
-			goto nomem;
-		p->keys = k;
-		v = realloc(p->values, cap * sizeof(*v));
-		if (!v)
-			goto nomem;
-		p->values = v;
-		p->cap = cap;
+	if (PT_ARRAY_GROW(p->v, p->cap, p->n + 1, 8) < 0) {
+		free(key);
+		free(value);
+		return pt_fail(ENOMEM, "out of memory");
 	}
-	p->keys[p->n] = key;
-	p->values[p->n] = value;
+	p->v[p->n].key = key;
+	p->v[p->n].value = value;
 	p->n++;
 	return 0;
-nomem:
-	free(key);
-	free(value);
-	return pt_fail(ENOMEM, "out of memory");
 }
 
 size_t pt_params_count(const pt_params *p)
@@ -89,18 +78,18 @@ size_t pt_params_count(const pt_params *p)
 
 const char *pt_params_key(const pt_params *p, size_t i)
 {
-	return i < pt_params_count(p) ? p->keys[i] : NULL;
+	return i < pt_params_count(p) ? p->v[i].key : NULL;
 }
 
 const char *pt_params_value(const pt_params *p, size_t i)
 {
-	return i < pt_params_count(p) ? p->values[i] : NULL;
+	return i < pt_params_count(p) ? p->v[i].value : NULL;
 }
 
 ssize_t pt_params_find(const pt_params *p, const char *key)
 {
 	for (size_t i = 0; i < pt_params_count(p); i++)
-		if (strcmp(p->keys[i], key) == 0)
+		if (strcmp(p->v[i].key, key) == 0)
 			return (ssize_t)i;
 	return -1;
 }

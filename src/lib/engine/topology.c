@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/topology.h"
+#include "base/strbuf.h"
 #include "base/util.h"
+#include "engine/topology.h"
 
 static const char *const placement_names[] = {
 	[PT_PLACE_NONE] = "none",
@@ -18,15 +19,12 @@ static const char *const placement_names[] = {
 
 const char *pt_placement_name(enum pt_placement p)
 {
-	return (unsigned)p < 3 ? placement_names[p] : "?";
+	return pt_name_of(placement_names, PT_COUNT(placement_names), (unsigned)p);
 }
 
 int pt_placement_parse(const char *name)
 {
-	for (int i = 0; i < 3; i++)
-		if (strcmp(name, placement_names[i]) == 0)
-			return i;
-	return -EINVAL;
+	return pt_name_index(placement_names, PT_COUNT(placement_names), name);
 }
 
 pt_topology *pt_topology_new(const char *synthetic)
@@ -244,42 +242,7 @@ int pt_topology_bind_thread(const pt_topology *t, int pu)
 	return ret;
 }
 
-/* Append to a growing string; returns 0 or -ENOMEM. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static int sbuf_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int sbuf_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		size_t room = b->cap - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return -EINVAL;
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return 0;
-		}
-		size_t cap = (b->cap + (size_t)n + 1) * 2;
-		char *s = realloc(b->s, cap);
-
-		if (!s)
-			return -ENOMEM;
-		b->s = s;
-		b->cap = cap;
-	}
-}
-
-static void describe_obj(const pt_topology *t, hwloc_obj_t o, int depth, struct sbuf *b)
+static void describe_obj(const pt_topology *t, hwloc_obj_t o, int depth, struct pt_strbuf *b)
 {
 	char type[64], attr[128];
 
@@ -287,12 +250,12 @@ static void describe_obj(const pt_topology *t, hwloc_obj_t o, int depth, struct 
 		return;
 	hwloc_obj_type_snprintf(type, sizeof(type), o, 0);
 	hwloc_obj_attr_snprintf(attr, sizeof(attr), o, " ", 0);
-	sbuf_printf(b, "%*s%s L#%u", depth * 2, "", type, o->logical_index);
+	pt_strbuf_addf(b, "%*s%s L#%u", depth * 2, "", type, o->logical_index);
 	if (o->type == HWLOC_OBJ_PU || o->type == HWLOC_OBJ_NUMANODE)
-		sbuf_printf(b, " (P#%u)", o->os_index);
+		pt_strbuf_addf(b, " (P#%u)", o->os_index);
 	if (*attr)
-		sbuf_printf(b, " [%s]", attr);
-	sbuf_printf(b, "\n");
+		pt_strbuf_addf(b, " [%s]", attr);
+	pt_strbuf_addf(b, "\n");
 	for (hwloc_obj_t c = o->memory_first_child; c; c = c->next_sibling)
 		describe_obj(t, c, depth + 1, b);
 	for (hwloc_obj_t c = o->first_child; c; c = c->next_sibling)
@@ -302,14 +265,14 @@ static void describe_obj(const pt_topology *t, hwloc_obj_t o, int depth, struct 
 char *pt_topology_describe(const pt_topology *t)
 {
 	struct pt_topology_counts c;
-	struct sbuf b = { 0 };
+	struct pt_strbuf b = PT_STRBUF_INIT;
 
 	pt_topology_counts(t, &c);
-	sbuf_printf(&b, "%u package%s, %u NUMA node%s, %u core%s, %u PU%s; caches: "
+	pt_strbuf_addf(&b, "%u package%s, %u NUMA node%s, %u core%s, %u PU%s; caches: "
 		    "%u L1, %u L2, %u L3\n",
 		    c.packages, c.packages == 1 ? "" : "s", c.numa_nodes,
 		    c.numa_nodes == 1 ? "" : "s", c.cores, c.cores == 1 ? "" : "s",
 		    c.pus, c.pus == 1 ? "" : "s", c.l1, c.l2, c.l3);
 	describe_obj(t, hwloc_get_root_obj(t->topo), 0, &b);
-	return b.s;
+	return pt_strbuf_finish(&b);
 }

@@ -29,15 +29,12 @@ static const char *const strategy_names[] = { "auto", "exhaustive" };
 
 const char *pt_strategy_name(enum pt_strategy s)
 {
-	return (unsigned)s < 2 ? strategy_names[s] : "?";
+	return pt_name_of(strategy_names, PT_COUNT(strategy_names), (unsigned)s);
 }
 
 int pt_strategy_parse(const char *name)
 {
-	for (int i = 0; i < 2; i++)
-		if (strcmp(name, strategy_names[i]) == 0)
-			return i;
-	return -EINVAL;
+	return pt_name_index(strategy_names, PT_COUNT(strategy_names), name);
 }
 
 void pt_tune_config_init(struct pt_tune_config *c)
@@ -518,10 +515,8 @@ static void neighbours(struct tuner *tu, size_t i, size_t *lo, size_t *hi)
  * nearest the model's peak, else by bisection.  0 when nothing is left. */
 static unsigned next_peak_probe(struct tuner *tu)
 {
-	const cJSON *model = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(pt_results_summary(tu->r), "model"),
-		"peak_workers");
-	double peak = cJSON_IsNumber(model) ? model->valuedouble : NAN;
+	double peak = pt_json_num(cJSON_GetObjectItemCaseSensitive(pt_results_summary(tu->r),
+								   "model"), "peak_workers");
 	size_t b, lo, hi;
 	unsigned left = 0, right = 0, wb;
 	int left_open, right_open;
@@ -742,16 +737,14 @@ out:
 int pt_results_tune_answer(const pt_results *r, struct pt_tune_answer *out)
 {
 	const cJSON *s = pt_results_summary(r);
-	const cJSON *o = cJSON_GetObjectItemCaseSensitive(s, "optimal_workers");
-	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(s, "recommended_workers");
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(s, "best_throughput");
+	double o = pt_json_num(s, "optimal_workers"), rec = pt_json_num(s, "recommended_workers");
 
-	if (!cJSON_IsNumber(o) || !cJSON_IsNumber(rec))
+	if (isnan(o) || isnan(rec))
 		return -ENOENT;
-	out->optimal_workers = (unsigned)o->valuedouble;
-	out->recommended_workers = (unsigned)rec->valuedouble;
-	out->best_throughput = cJSON_IsNumber(b) ? b->valuedouble : 0;
-	out->trials = (unsigned)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "trials"));
-	out->elapsed_s = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "elapsed_s"));
+	out->optimal_workers = (unsigned)o;
+	out->recommended_workers = (unsigned)rec;
+	out->best_throughput = pt_json_num_or(s, "best_throughput", 0);
+	out->trials = (unsigned)pt_json_num(s, "trials");
+	out->elapsed_s = pt_json_num(s, "elapsed_s");
 	return 0;
 }
