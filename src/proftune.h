@@ -933,7 +933,10 @@ struct pt_latency {
 	double min, mean, stddev, p50, p90, p99, p999, max;
 };
 
-/* The headline numbers of a trial; the full result is in its JSON. */
+/* The headline numbers of a trial; the full result is in its JSON.  What a
+ * trial did not measure (it crashed or was lost before sending its results,
+ * or latency was off) is NAN in the doubles and 0 in the counts, and null in
+ * the JSON. */
 struct pt_trial_stats {
 	enum pt_status status;
 	unsigned workers;
@@ -969,7 +972,7 @@ PT_API void pt_trial_free(pt_trial *tr);
 PT_API const struct pt_trial_stats *pt_trial_stats(const pt_trial *tr);
 /* The first error or skip message of the trial, or NULL. */
 PT_API const char *pt_trial_message(const pt_trial *tr);
-/* The trial's JSON object as text (schema proftune/1, one `trials[]` entry);
+/* The trial's JSON object as text (schema proftune/2, one `trials[]` entry);
  * malloc'd, caller frees. */
 PT_API char *pt_trial_json(const pt_trial *tr);
 
@@ -986,7 +989,7 @@ PT_API char *pt_trial_json(const pt_trial *tr);
  * Part 2.
  */
 
-/* A results document (schema "proftune/1"). */
+/* A results document (schema "proftune/2"). */
 typedef struct pt_results pt_results;
 /* COMMAND is "run" or "tune"; M and T are borrowed to describe the task and
  * host and must outlive the document.  CONFIG_JSON is a JSON object text of
@@ -1027,8 +1030,9 @@ struct pt_tune_answer {
 typedef struct pt_doc pt_doc;
 
 /* Validate TEXT (LEN bytes, need not be NUL-terminated) as a results
- * document of schema "proftune/1"; NAME (copied) names it in messages,
- * normally its file name.  Returns the document, or NULL with errno set
+ * document of schema "proftune/2" or "proftune/1" (proftune/1 wrote 0 where
+ * proftune/2 writes null for what was not measured; both read alike); NAME
+ * (copied) names it in messages, normally its file name.  Returns the document, or NULL with errno set
  * and pt_last_error() naming NAME and the problem: empty, binary data, not
  * JSON (with the byte offset of the parse error, counted from 0),
  * truncated, text after the document, not an object, another schema, a

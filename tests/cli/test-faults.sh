@@ -329,7 +329,7 @@ mkdir "$odd_dir"
 cp "$TEST_TASKS/oddname.so" "$odd_task"
 attempt 0 "" -- "$PROFTUNE" run --task "$odd_task" --items 100 --json -o odd.json \
 	-p "k\"ey=va\"l" -p "new${nl}line=two${nl}lines" -p "é=日本"
-expect odd.json schema proftune/1
+expect odd.json schema proftune/2
 expect odd.json task.name "odd \"name\"${nl}naïve 日本"
 expect odd.json task.summary "test task: \"quoted\", two${nl}lines, é, 日本"
 case $(jget odd.json task.path 2>/dev/null) in

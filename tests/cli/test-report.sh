@@ -167,7 +167,7 @@ tab=$(printf '\t')
 : >empty.json
 printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\003\000>\000' >junk.json
 head -c 5000 run-spin.json >truncated.json
-sed 's|"proftune/1"|"proftune/2"|' run-spin.json >schema2.json
+sed 's|"proftune/1"|"proftune/3"|' run-spin.json >schema3.json
 sed "0,/^$tab$tab$tab\"workers\":/{/^$tab$tab$tab\"workers\":/d}" run-spin.json >noworkers.json
 sed "s/^$tab\"trials\":/$tab\"trails\":/" run-spin.json >notrials.json
 sed "0,/^$tab$tab$tab\"items\":$tab[0-9]*/s//$tab$tab$tab\"items\":${tab}1e999/" run-spin.json >huge.json
@@ -180,7 +180,7 @@ mkdir -p adir
 bad "empty file" "'empty.json' is empty: not a results document" empty.json
 bad "binary junk" "'junk.json' is binary data, not JSON \(byte 0 is 0x7f\)" junk.json
 bad "truncated JSON" "'truncated.json' is truncated JSON: it ends at byte 5000 inside an unclosed" truncated.json
-bad "another schema" "'schema2.json' has schema 'proftune/2'; this proftune reads 'proftune/1'" schema2.json
+bad "another schema" "'schema3.json' has schema 'proftune/3'; this proftune reads 'proftune/2' and 'proftune/1'" schema3.json
 bad "missing trial field" "'noworkers.json': trials\[0\]: missing required field 'workers'" noworkers.json
 bad "missing top-level field" "'notrials.json': missing required field 'trials'" notrials.json
 bad "1e999 overflows" "'huge.json': trials\[0\].items: the number is out of range \(it overflows a double\)" huge.json

@@ -5,9 +5,9 @@
 # 1. table on stdout, document on disk with every required field
 "$PROFTUNE" run --task spin --workers 2 --duration 1 >table.txt 2>err.txt
 check "run spin exits 0" [ $? -eq 0 ]
-check "run prints a table with the trial" grep -Eq '^ +0 +2 ok' table.txt
+check "run prints a table with the trial" grep -Eq '^ +0 +2 +ok' table.txt
 check "proftune.json is JSON" jget proftune.json schema
-check "schema is proftune/1" [ "$(jget proftune.json schema)" = proftune/1 ]
+check "schema is proftune/2" [ "$(jget proftune.json schema)" = proftune/2 ]
 missing=""
 for f in schema proftune_version command created host.hostname host.kernel host.cpu_model \
 	host.topology.pus host.allowed_cpus task.path task.name task.params config.workers \

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "doc/compare.h"
 #include "doc/doc.h"
+#include "doc/fields.h"
 #include "doc/results.h"
 #include "stats/rank.h"
 
@@ -24,8 +25,6 @@
 /* ---- metrics ------------------------------------------------------------------- */
 
 static const char *const metric_names[PT_METRICS] = { "throughput", "p99", "memory" };
-/* Whether a larger value is better: throughput is, latency and memory are not. */
-static const int metric_higher_better[PT_METRICS] = { 1, 0, 0 };
 
 const char *pt_metric_name(enum pt_metric m)
 {
@@ -53,23 +52,11 @@ int pt_doc_trial_ok(const cJSON *trial)
 
 double pt_doc_trial_metric(const cJSON *t, int metric)
 {
-	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(t, "latency_ns");
-	double v = NAN;
+	const struct pt_field *f = pt_metric_field((enum pt_metric)metric);
+	double v = f ? pt_field_trial(f, t) : NAN;
 
-	switch (metric) {
-	case PT_METRIC_THROUGHPUT:
-		v = pt_json_num(t, "throughput");
-		break;
-	case PT_METRIC_P99:
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lat, "recorded")) &&
-		    pt_json_num(lat, "count") > 0)
-			v = pt_json_num(lat, "p99");
-		break;
-	case PT_METRIC_MEMORY:
-		v = pt_json_num(cJSON_GetObjectItemCaseSensitive(t, "memory"), "peak_rss");
-		break;
-	}
-	/* zero means "not measured" for all three (and has no logarithm) */
+	/* zero means "not measured" in proftune/1 documents, for all three
+	 * (and has no logarithm) */
 	return v > 0 ? v : NAN;
 }
 
@@ -158,7 +145,7 @@ static int judge(const pt_compare *cmp, const struct row_data *d, unsigned new_t
 		 enum pt_metric k, struct pt_compare_metric *out)
 {
 	const struct sample *b = &d->s[0][k], *n = &d->s[1][k];
-	int higher = metric_higher_better[k];
+	int higher = pt_metric_field(k)->better > 0;
 	double t = cmp->c.threshold, *lb = NULL, *ln = NULL;
 	struct pt_shift worse, any;
 	int ret = 0;

@@ -11,21 +11,9 @@
 #include "base/util.h"
 #include "doc/compare.h"
 #include "doc/doc.h"
+#include "doc/fields.h"
 
-/* Median of the finite values among V[0..N-1] (reordered); NAN when none. */
-static double median_finite(double *v, size_t n)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (isfinite(v[i]))
-			v[k++] = v[i];
-	if (k == 0)
-		return NAN;
-	qsort(v, k, sizeof(*v), pt_cmp_double);
-	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-}
-
+/* The smallest (or with WANT_MAX the largest) finite value of V; NAN when none. */
 static double min_finite(const double *v, size_t n, int want_max)
 {
 	double m = NAN;
@@ -43,51 +31,35 @@ static int cmp_count(const void *a, const void *b)
 	return (x->workers > y->workers) - (x->workers < y->workers);
 }
 
-/* Fill C from the ok trials at its worker count. */
+/* Fill C from the ok trials at its worker count: each value combined across
+ * trials as the field table says, as every report shows it. */
 static int fill_count(const cJSON *trials, struct pt_doc_count *c)
 {
+	const struct pt_field *thr = pt_metric_field(PT_METRIC_THROUGHPUT);
 	size_t n = 0, k = 0;
 	const cJSON *t;
-	double *x, *p50, *p99, *rss;
+	double *x;
 
 	cJSON_ArrayForEach(t, trials)
 		n += (unsigned)pt_json_num(t, "workers") == c->workers;
 	x = malloc((n + 1) * sizeof(*x));
-	p50 = malloc((n + 1) * sizeof(*p50));
-	p99 = malloc((n + 1) * sizeof(*p99));
-	rss = malloc((n + 1) * sizeof(*rss));
-	if (!x || !p50 || !p99 || !rss) {
-		free(x);
-		free(p50);
-		free(p99);
-		free(rss);
+	if (!x)
 		return -ENOMEM;
-	}
 	cJSON_ArrayForEach(t, trials) {
-		const cJSON *lat = cJSON_GetObjectItemCaseSensitive(t, "latency_ns");
-
 		if ((unsigned)pt_json_num(t, "workers") != c->workers)
 			continue;
 		c->trials++;
-		if (!pt_doc_trial_ok(t))
-			continue;
-		x[k] = pt_doc_trial_metric(t, PT_METRIC_THROUGHPUT);
-		p99[k] = pt_doc_trial_metric(t, PT_METRIC_P99);
-		p50[k] = isfinite(p99[k]) ? pt_json_num(lat, "p50") : NAN;
-		rss[k] = pt_doc_trial_metric(t, PT_METRIC_MEMORY);
-		k++;
+		if (pt_doc_trial_ok(t))
+			x[k++] = pt_field_trial(thr, t);
 	}
 	c->ok_trials = (unsigned)k;
 	c->low = min_finite(x, k, 0);
 	c->high = min_finite(x, k, 1);
-	c->throughput = median_finite(x, k);
-	c->p50_ns = median_finite(p50, k);
-	c->p99_ns = median_finite(p99, k);
-	c->peak_rss = median_finite(rss, k);
 	free(x);
-	free(p50);
-	free(p99);
-	free(rss);
+	c->throughput = pt_field_count(thr, trials, c->workers);
+	c->p50_ns = pt_field_count(pt_field_find("latency_p50_ns"), trials, c->workers);
+	c->p99_ns = pt_field_count(pt_metric_field(PT_METRIC_P99), trials, c->workers);
+	c->peak_rss = pt_field_count(pt_metric_field(PT_METRIC_MEMORY), trials, c->workers);
 	return 0;
 }
 

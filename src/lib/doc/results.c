@@ -1,4 +1,4 @@
-/* results.c - the results document (schema proftune/1) with cJSON, atomic write */
+/* results.c - the results document (schema proftune/2) with cJSON, atomic write */
 #include "config.h"
 
 #include <cjson/cJSON.h>

@@ -7,7 +7,10 @@
 
 #include "proftune.h"
 
-#define PT_SCHEMA "proftune/1"
+/* The schema written.  proftune/2 writes null where proftune/1 wrote 0 for
+ * what was not measured; documents of both are read. */
+#define PT_SCHEMA "proftune/2"
+#define PT_SCHEMA_1 "proftune/1"
 
 /* The document as a cJSON tree; the caller frees it with cJSON_Delete(). */
 cJSON *pt_results_to_cjson(const pt_results *r);

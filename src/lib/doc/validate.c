@@ -1,4 +1,4 @@
-/* validate.c - read a results document back and check it against schema proftune/1 */
+/* validate.c - read a results document back and check it against schema proftune/2 (or /1) */
 #include "config.h"
 
 #include <cjson/cJSON.h>
@@ -117,7 +117,7 @@ static const struct spec config_fields[] = {
 
 static const struct spec latency_fields[] = {
 	BOOL("recorded", 0),
-	INT("count", 0, 0, MAX_COUNT),
+	INT("count", F_NULL, 0, MAX_COUNT),
 	NUM("min", F_NULL, 0, MAX_NS),
 	NUM("mean", F_NULL, 0, MAX_NS),
 	NUM("stddev", F_NULL, 0, MAX_NS),
@@ -131,7 +131,7 @@ static const struct spec latency_fields[] = {
 };
 
 static const struct spec errors_fields[] = {
-	INT("count", F_REQ, 0, MAX_COUNT),
+	INT("count", F_REQ | F_NULL, 0, MAX_COUNT),
 	ARR("messages", 0, &message_elem),
 	INT("messages_total", 0, 0, MAX_COUNT),
 	END,
@@ -145,12 +145,12 @@ static const struct spec cpu_fields[] = {
 };
 
 static const struct spec memory_fields[] = {
-	NUM("peak_rss", F_REQ, 0, MAX_BYTES),
+	NUM("peak_rss", F_REQ | F_NULL, 0, MAX_BYTES),
 	STR("peak_rss_scope", 0),
-	NUM("rss_start", 0, 0, MAX_BYTES),
-	NUM("rss_end", 0, 0, MAX_BYTES),
-	NUM("heap_start", 0, 0, MAX_BYTES),
-	NUM("heap_end", 0, 0, MAX_BYTES),
+	NUM("rss_start", F_NULL, 0, MAX_BYTES),
+	NUM("rss_end", F_NULL, 0, MAX_BYTES),
+	NUM("heap_start", F_NULL, 0, MAX_BYTES),
+	NUM("heap_end", F_NULL, 0, MAX_BYTES),
 	OBJ("records", 0, NULL),
 	END,
 };
@@ -169,12 +169,12 @@ static const struct spec worker_fields[] = {
 	INT("package", 0, -1, MAX_COUNT),
 	INT("cpu_observed_start", 0, -1, MAX_COUNT),
 	INT("cpu_observed_end", 0, -1, MAX_COUNT),
-	INT("items", F_REQ, 0, MAX_COUNT),
-	INT("errors", 0, 0, MAX_COUNT),
+	INT("items", F_REQ | F_NULL, 0, MAX_COUNT),
+	INT("errors", F_NULL, 0, MAX_COUNT),
 	NUM("busy_s", F_NULL, 0, MAX_SECONDS),
 	NUM("dispatch_s", F_NULL, 0, MAX_SECONDS),
-	NUM("start_s", F_REQ, 0, MAX_SECONDS),
-	NUM("end_s", F_REQ, 0, MAX_SECONDS),
+	NUM("start_s", F_REQ | F_NULL, 0, MAX_SECONDS),
+	NUM("end_s", F_REQ | F_NULL, 0, MAX_SECONDS),
 	NUM("cpu_user_s", F_NULL, 0, MAX_SECONDS),
 	NUM("cpu_sys_s", F_NULL, 0, MAX_SECONDS),
 	NUM("cpu_utilization", F_NULL, 0, MAX_RATIO),
@@ -193,7 +193,7 @@ static const struct spec trial_fields[] = {
 	STR("message", F_NULL),
 	STR("placement", F_REQ),
 	STR("started", 0),
-	INT("items", F_REQ, 0, MAX_COUNT),
+	INT("items", F_REQ | F_NULL, 0, MAX_COUNT),
 	OBJ("errors", F_REQ, errors_fields),
 	NUM("wall_s", F_REQ | F_NULL, 0, MAX_SECONDS),
 	NUM("throughput", F_REQ | F_NULL, 0, MAX_RATE),
@@ -570,9 +570,12 @@ pt_doc *pt_doc_parse(const char *text, size_t len, const char *name)
 		pt_fail(EINVAL, "'%s' is not a proftune results document: no 'schema' field", name);
 		goto fail;
 	}
-	if (cJSON_IsString(schema) && strcmp(schema->valuestring, PT_SCHEMA) != 0) {
-		pt_fail(EPROTO, "'%s' has schema '%s'; this proftune reads '%s'", name,
-			schema->valuestring, PT_SCHEMA);
+	/* proftune/1 wrote 0 for what was not measured; its documents read as
+	 * before, with the same fields */
+	if (cJSON_IsString(schema) && strcmp(schema->valuestring, PT_SCHEMA) != 0 &&
+	    strcmp(schema->valuestring, PT_SCHEMA_1) != 0) {
+		pt_fail(EPROTO, "'%s' has schema '%s'; this proftune reads '%s' and '%s'", name,
+			schema->valuestring, PT_SCHEMA, PT_SCHEMA_1);
 		goto fail;
 	}
 	if (check_fields(name, "", root, document_fields) < 0 || check_finite(name, "", root) < 0 ||

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -193,6 +194,15 @@ static void child_main(pt_module *m, const pt_topology *t, const struct pt_trial
 
 /* ---- the parent ----------------------------------------------------------- */
 
+/* A count at KEY of O for the trial's headline numbers, whose integers say
+ * 0 for unknown. */
+static uint64_t count(const cJSON *o, const char *key)
+{
+	double v = pt_json_num(o, key);
+
+	return v > 0 && v < 18446744073709551616.0 ? (uint64_t)v : 0;
+}
+
 static enum pt_status status_parse(const char *s)
 {
 	for (int i = 0; i <= PT_STATUS_EXITED; i++)
@@ -219,23 +229,23 @@ static pt_trial *trial_from_json(const pt_topology *t, const struct pt_trial_con
 		cJSON_Delete(j);
 		return NULL;
 	}
-	tr->s.items = (uint64_t)pt_json_num_or(j, "items", 0);
-	tr->s.errors = (uint64_t)pt_json_num_or(err, "count", 0);
-	tr->s.wall_s = pt_json_num_or(j, "wall_s", 0);
-	tr->s.throughput = pt_json_num_or(j, "throughput", 0);
-	tr->s.cpu_user_s = pt_json_num_or(cpu, "user_s", 0);
-	tr->s.cpu_sys_s = pt_json_num_or(cpu, "sys_s", 0);
-	tr->s.imbalance = pt_json_num_or(j, "imbalance", 0);
-	tr->s.peak_rss = (uint64_t)pt_json_num_or(mem, "peak_rss", 0);
-	tr->s.latency.count = (uint64_t)pt_json_num_or(lat, "count", 0);
-	tr->s.latency.min = pt_json_num_or(lat, "min", 0);
-	tr->s.latency.mean = pt_json_num_or(lat, "mean", 0);
-	tr->s.latency.stddev = pt_json_num_or(lat, "stddev", 0);
-	tr->s.latency.p50 = pt_json_num_or(lat, "p50", 0);
-	tr->s.latency.p90 = pt_json_num_or(lat, "p90", 0);
-	tr->s.latency.p99 = pt_json_num_or(lat, "p99", 0);
-	tr->s.latency.p999 = pt_json_num_or(lat, "p99_9", 0);
-	tr->s.latency.max = pt_json_num_or(lat, "max", 0);
+	tr->s.items = count(j, "items");
+	tr->s.errors = count(err, "count");
+	tr->s.wall_s = pt_json_num(j, "wall_s");
+	tr->s.throughput = pt_json_num(j, "throughput");
+	tr->s.cpu_user_s = pt_json_num(cpu, "user_s");
+	tr->s.cpu_sys_s = pt_json_num(cpu, "sys_s");
+	tr->s.imbalance = pt_json_num(j, "imbalance");
+	tr->s.peak_rss = count(mem, "peak_rss");
+	tr->s.latency.count = count(lat, "count");
+	tr->s.latency.min = pt_json_num(lat, "min");
+	tr->s.latency.mean = pt_json_num(lat, "mean");
+	tr->s.latency.stddev = pt_json_num(lat, "stddev");
+	tr->s.latency.p50 = pt_json_num(lat, "p50");
+	tr->s.latency.p90 = pt_json_num(lat, "p90");
+	tr->s.latency.p99 = pt_json_num(lat, "p99");
+	tr->s.latency.p999 = pt_json_num(lat, "p99_9");
+	tr->s.latency.max = pt_json_num(lat, "max");
 	cJSON_ReplaceItemInObjectCaseSensitive(j, "isolation",
 					       cJSON_CreateString(pt_isolation_name(c->isolation)));
 	tr->json = j;

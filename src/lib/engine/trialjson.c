@@ -13,20 +13,38 @@
 #include "engine/trialjson.h"
 #include "stats/hist.h"
 
-static cJSON *latency_json(const struct pt_latency *l, int recorded)
+/* V, or NAN when the trial did not measure it (MEASURED is 0): JSON then
+ * says null, never a 0 that reads as a measurement. */
+static double known(int measured, double v)
+{
+	return measured ? v : NAN;
+}
+
+/* A count or size where 0 means the reading failed (an unreadable /proc):
+ * NAN then. */
+static double nonzero(double v)
+{
+	return v > 0 ? v : NAN;
+}
+
+/* The latency of MEASURED items: with RECORDED off (--no-latency) nothing
+ * was timed, so even the count is unknown; the statistics of no items are
+ * null. */
+static cJSON *latency_json(const struct pt_latency *l, int recorded, int measured)
 {
 	cJSON *o = cJSON_CreateObject();
+	int have = recorded && measured && l->count > 0;
 
-	cJSON_AddBoolToObject(o, "recorded", recorded && l->count > 0);
-	pt_json_add_number(o, "count", (double)l->count);
-	pt_json_add_number(o, "min", l->min);
-	pt_json_add_number(o, "mean", l->mean);
-	pt_json_add_number(o, "stddev", l->stddev);
-	pt_json_add_number(o, "p50", l->p50);
-	pt_json_add_number(o, "p90", l->p90);
-	pt_json_add_number(o, "p99", l->p99);
-	pt_json_add_number(o, "p99_9", l->p999);
-	pt_json_add_number(o, "max", l->max);
+	cJSON_AddBoolToObject(o, "recorded", have);
+	pt_json_add_number(o, "count", known(recorded && measured, (double)l->count));
+	pt_json_add_number(o, "min", known(have, l->min));
+	pt_json_add_number(o, "mean", known(have, l->mean));
+	pt_json_add_number(o, "stddev", known(have, l->stddev));
+	pt_json_add_number(o, "p50", known(have, l->p50));
+	pt_json_add_number(o, "p90", known(have, l->p90));
+	pt_json_add_number(o, "p99", known(have, l->p99));
+	pt_json_add_number(o, "p99_9", known(have, l->p999));
+	pt_json_add_number(o, "max", known(have, l->max));
 	pt_json_add_number(o, "relative_error", PT_HIST_REL_ERROR);
 	return o;
 }
@@ -56,14 +74,15 @@ static cJSON *perf_json(const struct pt_perf_value *v)
 	return o;
 }
 
-static cJSON *os_json(const struct pt_rusage *ru)
+static cJSON *os_json(const struct pt_rusage *ru, int measured)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	pt_json_add_number(o, "voluntary_context_switches", (double)ru->nvcsw);
-	pt_json_add_number(o, "involuntary_context_switches", (double)ru->nivcsw);
-	pt_json_add_number(o, "minor_faults", (double)ru->minflt);
-	pt_json_add_number(o, "major_faults", (double)ru->majflt);
+	pt_json_add_number(o, "voluntary_context_switches", known(measured, (double)ru->nvcsw));
+	pt_json_add_number(o, "involuntary_context_switches",
+			   known(measured, (double)ru->nivcsw));
+	pt_json_add_number(o, "minor_faults", known(measured, (double)ru->minflt));
+	pt_json_add_number(o, "major_faults", known(measured, (double)ru->majflt));
 	return o;
 }
 
@@ -81,7 +100,7 @@ cJSON *pt_msgs_to_cjson(const struct pt_msg_list *l)
 	return a;
 }
 
-static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r)
+static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r, int measured)
 {
 	cJSON *o = cJSON_CreateObject(), *c;
 	double span = r->end_s - r->start_s;
@@ -114,21 +133,22 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r)
 	pt_json_add_number(o, "package", r->slot.package);
 	pt_json_add_number(o, "cpu_observed_start", r->cpu_start);
 	pt_json_add_number(o, "cpu_observed_end", r->cpu_end);
-	pt_json_add_number(o, "items", (double)r->items);
-	pt_json_add_number(o, "errors", (double)r->errors);
-	pt_json_add_number(o, "busy_s", r->busy_s);
-	pt_json_add_number(o, "dispatch_s", r->dispatch_s);
-	pt_json_add_number(o, "start_s", r->start_s);
-	pt_json_add_number(o, "end_s", r->end_s);
-	pt_json_add_number(o, "cpu_user_s", r->ru.user_s);
-	pt_json_add_number(o, "cpu_sys_s", r->ru.sys_s);
-	pt_json_add_number(o, "cpu_utilization", span > 0 ? (r->ru.user_s + r->ru.sys_s) / span : 0);
-	pt_json_add_number(o, "throughput", span > 0 ? (double)r->items / span : 0);
+	pt_json_add_number(o, "items", known(measured, (double)r->items));
+	pt_json_add_number(o, "errors", known(measured, (double)r->errors));
+	pt_json_add_number(o, "busy_s", known(measured, r->busy_s));
+	pt_json_add_number(o, "dispatch_s", known(measured, r->dispatch_s));
+	pt_json_add_number(o, "start_s", known(measured, r->start_s));
+	pt_json_add_number(o, "end_s", known(measured, r->end_s));
+	pt_json_add_number(o, "cpu_user_s", known(measured, r->ru.user_s));
+	pt_json_add_number(o, "cpu_sys_s", known(measured, r->ru.sys_s));
+	pt_json_add_number(o, "cpu_utilization", measured && span > 0 ?
+			   (r->ru.user_s + r->ru.sys_s) / span : NAN);
+	pt_json_add_number(o, "throughput", measured && span > 0 ? (double)r->items / span : NAN);
 	cJSON_AddItemToObject(o, "latency_ns", latency_json(&r->latency,
-							     tr->config.record_latency));
+							     tr->config.record_latency, measured));
 	c = cJSON_AddObjectToObject(o, "counters");
 	cJSON_AddItemToObject(c, "user", named_json(&r->counters));
-	cJSON_AddItemToObject(c, "os", os_json(&r->ru));
+	cJSON_AddItemToObject(c, "os", os_json(&r->ru, measured));
 	cJSON_AddItemToObject(c, "perf", perf_json(r->perf));
 	cJSON_AddItemToObject(o, "memory", named_json(&r->memory));
 	return o;
@@ -139,6 +159,10 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	cJSON *o, *e, *m, *c, *u, *a;
 	char when[40];
 	double wall = tr->s.wall_s;
+	/* a trial whose process died or was lost sent nothing back, and one
+	 * with no measured phase has no wall time: what it would have
+	 * measured is unknown, so null */
+	int measured = wall > 0;
 
 	if (tr->json)
 		return cJSON_Duplicate(tr->json, 1);
@@ -154,31 +178,31 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	cJSON_AddStringToObject(o, "isolation", pt_isolation_name(tr->config.isolation));
 	pt_iso8601(tr->started, when, sizeof(when));
 	cJSON_AddStringToObject(o, "started", when);
-	pt_json_add_number(o, "items", (double)tr->s.items);
+	pt_json_add_number(o, "items", known(measured, (double)tr->s.items));
 	e = cJSON_AddObjectToObject(o, "errors");
-	pt_json_add_number(e, "count", (double)tr->s.errors);
+	pt_json_add_number(e, "count", known(measured, (double)tr->s.errors));
 	cJSON_AddItemToObject(e, "messages", pt_msgs_to_cjson(&tr->errors));
 	pt_json_add_number(e, "messages_total", (double)tr->errors.total);
-	pt_json_add_number(o, "wall_s", wall);
-	pt_json_add_number(o, "throughput", tr->s.throughput);
-	pt_json_add_number(o, "warmup_s", tr->warmup_s);
-	pt_json_add_number(o, "setup_s", tr->setup_s);
-	pt_json_add_number(o, "teardown_s", tr->teardown_s);
+	pt_json_add_number(o, "wall_s", known(measured, wall));
+	pt_json_add_number(o, "throughput", known(measured, tr->s.throughput));
+	pt_json_add_number(o, "warmup_s", known(measured, tr->warmup_s));
+	pt_json_add_number(o, "setup_s", known(measured, tr->setup_s));
+	pt_json_add_number(o, "teardown_s", known(measured, tr->teardown_s));
 	c = cJSON_AddObjectToObject(o, "cpu");
-	pt_json_add_number(c, "user_s", tr->s.cpu_user_s);
-	pt_json_add_number(c, "sys_s", tr->s.cpu_sys_s);
+	pt_json_add_number(c, "user_s", known(measured, tr->s.cpu_user_s));
+	pt_json_add_number(c, "sys_s", known(measured, tr->s.cpu_sys_s));
 	/* CPU seconds per worker-second of the measured phase */
-	pt_json_add_number(c, "utilization", wall > 0 ? (tr->s.cpu_user_s + tr->s.cpu_sys_s) /
-				  (wall * tr->s.workers) : 0);
+	pt_json_add_number(c, "utilization", measured ? (tr->s.cpu_user_s + tr->s.cpu_sys_s) /
+				  (wall * tr->s.workers) : NAN);
 	cJSON_AddItemToObject(o, "latency_ns", latency_json(&tr->s.latency,
-							     tr->config.record_latency));
+							     tr->config.record_latency, measured));
 	m = cJSON_AddObjectToObject(o, "memory");
-	pt_json_add_number(m, "peak_rss", (double)tr->s.peak_rss);
+	pt_json_add_number(m, "peak_rss", known(measured, nonzero((double)tr->s.peak_rss)));
 	cJSON_AddStringToObject(m, "peak_rss_scope", tr->peak_rss_reset ? "trial" : "process");
-	pt_json_add_number(m, "rss_start", (double)tr->rss_start);
-	pt_json_add_number(m, "rss_end", (double)tr->rss_end);
-	pt_json_add_number(m, "heap_start", (double)tr->heap_start);
-	pt_json_add_number(m, "heap_end", (double)tr->heap_end);
+	pt_json_add_number(m, "rss_start", known(measured, nonzero((double)tr->rss_start)));
+	pt_json_add_number(m, "rss_end", known(measured, nonzero((double)tr->rss_end)));
+	pt_json_add_number(m, "heap_start", known(measured, nonzero((double)tr->heap_start)));
+	pt_json_add_number(m, "heap_end", known(measured, nonzero((double)tr->heap_end)));
 	cJSON_AddItemToObject(m, "records", named_json(&tr->memory));
 	c = cJSON_AddObjectToObject(o, "counters");
 	u = cJSON_AddObjectToObject(c, "user");
@@ -186,19 +210,19 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 		cJSON *k = cJSON_AddObjectToObject(u, tr->counters.items[i].name);
 
 		pt_json_add_number(k, "value", tr->counters.items[i].value);
-		pt_json_add_number(k, "rate", wall > 0 ? tr->counters.items[i].value / wall : 0);
+		pt_json_add_number(k, "rate", measured ? tr->counters.items[i].value / wall : NAN);
 	}
-	cJSON_AddItemToObject(c, "os", os_json(&tr->ru));
+	cJSON_AddItemToObject(c, "os", os_json(&tr->ru, measured));
 	cJSON_AddItemToObject(c, "perf", perf_json(tr->perf));
 	cJSON_AddItemToObject(o, "notes", named_json(&tr->notes));
 	e = cJSON_AddObjectToObject(o, "dispatch");
-	pt_json_add_number(e, "mean_chunk", tr->mean_chunk);
-	pt_json_add_number(e, "overhead", tr->dispatch_overhead);
-	pt_json_add_number(o, "imbalance", tr->s.imbalance);
+	pt_json_add_number(e, "mean_chunk", known(measured, tr->mean_chunk));
+	pt_json_add_number(e, "overhead", known(measured, tr->dispatch_overhead));
+	pt_json_add_number(o, "imbalance", known(measured, tr->s.imbalance));
 	cJSON_AddItemToObject(o, "warnings", pt_msgs_to_cjson(&tr->warnings));
 	a = cJSON_AddArrayToObject(o, "per_worker");
 	for (unsigned i = 0; i < tr->s.workers; i++)
-		cJSON_AddItemToArray(a, worker_json(tr, &tr->workers[i]));
+		cJSON_AddItemToArray(a, worker_json(tr, &tr->workers[i], measured));
 	if (tr->instrumentation)
 		cJSON_AddItemToObject(o, "instrumentation", cJSON_Duplicate(tr->instrumentation, 1));
 	return o;

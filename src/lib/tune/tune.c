@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "doc/fields.h"
 #include "doc/results.h"
 #include "stats/stats.h"
 #include "stats/usl.h"
@@ -56,6 +57,8 @@ void pt_tune_stats_release(struct pt_tune_stats *s)
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->c[i].x);
 		free(s->c[i].lx);
+		free(s->c[i].p99);
+		free(s->c[i].cpu);
 	}
 	free(s->c);
 	memset(s, 0, sizeof(*s));
@@ -104,11 +107,19 @@ int pt_tune_stats_add(struct pt_tune_stats *s, unsigned workers, int ok, double 
 	if (!x)
 		return -ENOMEM;
 	c->lx = x;
+	x = realloc(c->p99, (c->n + 1) * sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	c->p99 = x;
+	x = realloc(c->cpu, (c->n + 1) * sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	c->cpu = x;
 	c->x[c->n] = throughput;
 	c->lx[c->n] = log(throughput);
+	c->p99[c->n] = p99_ns;
+	c->cpu[c->n] = cpu_util;
 	c->n++;
-	c->p99_sum += p99_ns;
-	c->cpu_sum += cpu_util;
 	return 0;
 }
 
@@ -182,6 +193,22 @@ static const char *decision_name(enum pt_decision d)
 	return d == PT_NON_INFERIOR ? "non-inferior" : d == PT_INFERIOR ? "inferior" : "undecided";
 }
 
+/* The N per-trial values V of one count combined as the field of metric M
+ * says (the CPU utilization field when M < 0); NAN when none is finite. */
+static double across_trials(int m, const double *v, size_t n)
+{
+	const struct pt_field *f = m >= 0 ? pt_metric_field((enum pt_metric)m) :
+		pt_field_find("cpu_utilization");
+	double *tmp = malloc((n + 1) * sizeof(*tmp)), r;
+
+	if (!tmp)
+		return NAN;
+	memcpy(tmp, v, n * sizeof(*tmp));
+	r = pt_combine(f->trials, tmp, n);
+	free(tmp);
+	return r;
+}
+
 cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 		       unsigned max_candidate, unsigned trials, double elapsed, int budget_hit,
 		       int interrupted)
@@ -252,8 +279,10 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 		pt_json_add_number(w, "cv", k->cv);
 		pt_json_add_number(w, "speedup", speedup);
 		pt_json_add_number(w, "efficiency", speedup / k->workers);
-		pt_json_add_number(w, "p99_ns", k->n ? k->p99_sum / k->n : NAN);
-		pt_json_add_number(w, "cpu_utilization", k->n ? k->cpu_sum / k->n : NAN);
+		/* across trials as every report combines them (the field table) */
+		pt_json_add_number(w, "p99_ns", across_trials(PT_METRIC_P99, k->p99, k->n));
+		pt_json_add_number(w, "cpu_utilization",
+				   across_trials(-1, k->cpu, k->n));
 		pt_json_add_number(w, "ratio_to_best", b && k->n ? exp(k->mean_log - b->mean_log) : NAN);
 		cJSON_AddStringToObject(w, "versus_best", (int)i == s->best ? "best" :
 					decision_name(k->decision));
@@ -345,9 +374,9 @@ static void refresh(struct tuner *tu)
 		const struct pt_trial_stats *st = pt_trial_stats(pt_results_trial(tu->r, i));
 
 		pt_tune_stats_add(&tu->s, st->workers, st->status == PT_STATUS_OK, st->throughput,
-				  st->latency.p99,
+				  st->latency.count > 0 ? st->latency.p99 : NAN,
 				  st->wall_s > 0 ? (st->cpu_user_s + st->cpu_sys_s) /
-				  (st->wall_s * st->workers) : 0);
+				  (st->wall_s * st->workers) : NAN);
 	}
 	pt_tune_stats_compute(&tu->s, tu->c->tolerance);
 	pt_results_set_summary(tu->r, pt_tune_summary(&tu->s, tu->c, tu->cand[tu->ncand - 1],

@@ -18,7 +18,8 @@ struct pt_count_stats {
 	unsigned trials;         /* all trials, whatever their status */
 	unsigned n;              /* successful trials: x[] and lx[] */
 	double *x, *lx;          /* throughput and its logarithm, owned */
-	double p99_sum, cpu_sum;
+	double *p99, *cpu;       /* their p99 latency and CPU utilization (NAN when
+	                          * not measured), owned */
 	double median, mean_log, var_log, cv;
 	double ci_low, ci_high;  /* 95% interval of the typical throughput */
 	double diff_low, diff_high; /* one-sided 95% bounds of log(X / X_best) */

@@ -48,8 +48,8 @@ START_TEST(validate_refuses_broken_text)
 			  "at byte 25");
 	expect_text_error("[1, 2]", "the JSON is an array, not an object");
 	expect_text_error("{\"a\": 1}", "no 'schema' field");
-	expect_text_error("{\"schema\": \"proftune/2\"}", "has schema 'proftune/2'; this proftune "
-			  "reads 'proftune/1'");
+	expect_text_error("{\"schema\": \"proftune/3\"}", "has schema 'proftune/3'; this proftune "
+			  "reads 'proftune/2' and 'proftune/1'");
 }
 END_TEST
 
