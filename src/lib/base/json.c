@@ -1,4 +1,4 @@
-/* json.c - JSON helpers: numbers that are finite or null, typed lookups at a key */
+/* json.c - JSON helpers: numbers that are finite or null, strings or null, typed lookups at a key */
 #include "config.h"
 
 #include <math.h>
@@ -9,6 +9,14 @@ void pt_json_add_number(cJSON *o, const char *key, double v)
 {
 	if (isfinite(v))
 		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+void pt_json_add_string(cJSON *o, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, key, s);
 	else
 		cJSON_AddNullToObject(o, key);
 }

@@ -7,6 +7,9 @@
 /* Add KEY = V to O, or KEY = null when V is not finite (JSON has no NaN). */
 void pt_json_add_number(cJSON *o, const char *key, double v);
 
+/* Add KEY = S (copied) to O, or KEY = null when S is NULL. */
+void pt_json_add_string(cJSON *o, const char *key, const char *s);
+
 /* The number at KEY of object O, or NAN when O is NULL, or KEY is absent,
  * null or not a number. */
 double pt_json_num(const cJSON *o, const char *key);

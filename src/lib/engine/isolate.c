@@ -426,10 +426,7 @@ static pt_trial *conclude(const pt_topology *t, const struct pt_trial_config *c,
 		cJSON_AddNumberToObject(detail, "signal", sig);
 		cJSON_AddStringToObject(detail, "signal_name", sig_name(sig, name, sizeof(name)));
 		cJSON_AddStringToObject(detail, "description", strsignal(sig));
-		if (*phase)
-			cJSON_AddStringToObject(detail, "phase", phase);
-		else
-			cJSON_AddNullToObject(detail, "phase");
+		pt_json_add_string(detail, "phase", *phase ? phase : NULL);
 		if (crash_worker >= 0) {
 			cJSON_AddNumberToObject(detail, "worker", crash_worker);
 			cJSON_AddNumberToObject(detail, "item", (double)crash_item);

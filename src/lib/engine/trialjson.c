@@ -118,10 +118,7 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r, 
 			const char *ab = r->exit_signal ? sigabbrev_np(r->exit_signal) : NULL;
 
 			snprintf(name, sizeof(name), "SIG%s", ab ? ab : "?");
-			if (r->exit_signal)
-				cJSON_AddStringToObject(o, "signal", name);
-			else
-				cJSON_AddNullToObject(o, "signal");
+			pt_json_add_string(o, "signal", r->exit_signal ? name : NULL);
 			pt_json_add_number(o, "exit_status", r->exit_status);
 			cJSON_AddStringToObject(o, "phase", r->broken_phase);
 			pt_json_add_number(o, "item", (double)r->broken_item);
@@ -170,10 +167,7 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	pt_json_add_number(o, "workers", tr->s.workers);
 	pt_json_add_number(o, "repeat", tr->config.repeat);
 	cJSON_AddStringToObject(o, "status", pt_status_name(tr->s.status));
-	if (tr->message)
-		cJSON_AddStringToObject(o, "message", tr->message);
-	else
-		cJSON_AddNullToObject(o, "message");
+	pt_json_add_string(o, "message", tr->message);
 	cJSON_AddStringToObject(o, "placement", pt_placement_name(tr->config.placement));
 	cJSON_AddStringToObject(o, "isolation", pt_isolation_name(tr->config.isolation));
 	pt_iso8601(tr->started, when, sizeof(when));

@@ -220,10 +220,7 @@ static cJSON *snapshot_json(struct pt_snapshot *s, pt_prof *p)
 			continue;
 		to = cJSON_CreateObject();
 		pt_json_add_number(to, "track_idx", t);
-		if (s->track_names[t])
-			cJSON_AddStringToObject(to, "track_name", s->track_names[t]);
-		else
-			cJSON_AddNullToObject(to, "track_name");
+		pt_json_add_string(to, "track_name", s->track_names[t]);
 		cJSON_AddBoolToObject(to, "enabled", (s->track_mask >> t) & 1);
 		pt_json_add_number(to, "total_time_ns", (double)s->track_total_ns[t]);
 		blocks = cJSON_AddArrayToObject(to, "blocks");
@@ -234,10 +231,7 @@ static cJSON *snapshot_json(struct pt_snapshot *s, pt_prof *p)
 				continue;
 			bo = cJSON_CreateObject();
 			cJSON_AddStringToObject(bo, "name", r[i].si->name);
-			if (r[i].si->file)
-				cJSON_AddStringToObject(bo, "file", r[i].si->file);
-			else
-				cJSON_AddNullToObject(bo, "file");
+			pt_json_add_string(bo, "file", r[i].si->file);
 			pt_json_add_number(bo, "line", r[i].si->line);
 			cJSON_AddStringToObject(bo, "kind", r[i].si->file ? "block" : "timer");
 			stats_json(bo, r[i].st);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "base/thread.h"
 #include "base/util.h"
 #include "instr/mrecord.h"
@@ -181,14 +182,6 @@ static char *comm_of(long pid)
 	return strdup(buf);
 }
 
-static void add_str_or_null(cJSON *o, const char *key, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 /* Keep R in profiler P's report, as an object of the CSV's columns. */
 static void keep_row(pt_prof *p, const struct pt_mrecord *r)
 {
@@ -196,19 +189,19 @@ static void keep_row(pt_prof *p, const struct pt_mrecord *r)
 
 	if (!o)
 		return;
-	add_str_or_null(o, "id", r->id);
+	pt_json_add_string(o, "id", r->id);
 	cJSON_AddNumberToObject(o, "time", r->time);
 	cJSON_AddNumberToObject(o, "start_timestamp", r->start_timestamp);
 	cJSON_AddNumberToObject(o, "end_timestamp", r->end_timestamp);
 	cJSON_AddNumberToObject(o, "paused_time", r->paused_time);
 	cJSON_AddNumberToObject(o, "pid", (double)r->pid);
 	cJSON_AddNumberToObject(o, "ppid", (double)r->ppid);
-	add_str_or_null(o, "process_name", r->process_name);
-	add_str_or_null(o, "parent_process_name", r->parent_process_name);
+	pt_json_add_string(o, "process_name", r->process_name);
+	pt_json_add_string(o, "parent_process_name", r->parent_process_name);
 	cJSON_AddBoolToObject(o, "broken", r->broken);
-	add_str_or_null(o, "error_type", r->broken ? r->error_type : NULL);
-	add_str_or_null(o, "error_value", r->broken ? r->error_value : NULL);
-	add_str_or_null(o, "traceback", r->broken ? r->traceback : NULL);
+	pt_json_add_string(o, "error_type", r->broken ? r->error_type : NULL);
+	pt_json_add_string(o, "error_value", r->broken ? r->error_value : NULL);
+	pt_json_add_string(o, "traceback", r->broken ? r->traceback : NULL);
 	pt_prof_add_measurement(p, o);
 }
 
