@@ -144,6 +144,11 @@ struct pt_usl_model {
  * 0 or -EINVAL with pt_last_error(). */
 PT_API int pt_usl_fit_points(const double *workers, const double *throughput, size_t n,
                              struct pt_usl_model *out);
+/* The fit M of the N points (WORKERS, THROUGHPUT) read from NAME as JSON
+ * text: the parameters, the peak, the bound and each point's residual
+ * (what `proftune fit --json` prints); malloc'd, NULL on ENOMEM. */
+PT_API char *pt_usl_fit_json(const char *name, const double *workers, const double *throughput,
+                             size_t n, const struct pt_usl_model *m);
 PT_API double pt_usl_predict(const struct pt_usl_model *m, double workers);
 /* Read `workers,throughput` rows from a CSV file (header line optional,
  * blank lines and #-comments skipped, further columns ignored).  On success
@@ -866,6 +871,11 @@ struct pt_slot {
  * allowed PUs, PUs are reused round-robin in the same order.  0 or -errno. */
 PT_API int pt_topology_plan(const pt_topology *t, enum pt_placement p, unsigned n,
                             struct pt_slot *out);
+/* The machine's counts and the N SLOTS of a plan made with placement P as
+ * JSON text (what `proftune topology --json` prints); malloc'd, NULL on
+ * ENOMEM. */
+PT_API char *pt_topology_json(const pt_topology *t, enum pt_placement p,
+                              const struct pt_slot *slots, unsigned n);
 /* Number of PUs the process may use. */
 PT_API unsigned pt_topology_allowed_pus(const pt_topology *t);
 

@@ -126,8 +126,9 @@ struct cJSON;
 /* Print DOC on stdout as indented JSON and delete it; EXIT_OK, or
  * EXIT_USAGE after a message when it cannot be printed. */
 int cli_print_json(struct cJSON *doc);
-/* Add KEY = V to O, or null when V is not finite. */
-void cli_json_number(struct cJSON *o, const char *key, double v);
+/* Print TEXT (a library result, NULL when the call failed) on stdout and
+ * free it; EXIT_OK, or EXIT_USAGE after saying why not. */
+int cli_print_text(char *text);
 
 /* The width a table on standard output may use: 0 (no limit) with WIDE,
  * else $COLUMNS when set, else the terminal's width, else 0 for files and

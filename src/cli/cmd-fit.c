@@ -1,7 +1,6 @@
 /* cmd-fit.c - `proftune fit`: the scalability model of any (N, X) data */
 #include "config.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,28 +24,7 @@ int cmd_fit(struct cli_opts *o)
 		return EXIT_USAGE;
 	}
 	if (o->json) {
-		cJSON *d = cJSON_CreateObject(), *a;
-
-		cJSON_AddStringToObject(d, "file", o->argv[0]);
-		cJSON_AddStringToObject(d, "model", "usl");
-		cli_json_number(d, "sigma", m.sigma);
-		cli_json_number(d, "kappa", m.kappa);
-		cli_json_number(d, "lambda", m.lambda);
-		cli_json_number(d, "r2", m.r2);
-		cli_json_number(d, "rms_relative_error", m.rms_relative_error);
-		cli_json_number(d, "peak_workers", m.peak_workers);
-		cli_json_number(d, "points", m.points);
-		cJSON_AddStringToObject(d, "bound", m.bound);
-		a = cJSON_AddArrayToObject(d, "residuals");
-		for (size_t i = 0; i < n; i++) {
-			cJSON *e = cJSON_CreateObject();
-
-			cli_json_number(e, "workers", w[i]);
-			cli_json_number(e, "throughput", x[i]);
-			cli_json_number(e, "model", pt_usl_predict(&m, w[i]));
-			cJSON_AddItemToArray(a, e);
-		}
-		ret = cli_print_json(d);
+		ret = cli_print_text(pt_usl_fit_json(o->argv[0], w, x, n, &m));
 	} else {
 		printf("Universal Scalability Law fit of %u points from %s\n", m.points, o->argv[0]);
 		printf("  X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1))\n");

@@ -1,7 +1,6 @@
 /* cmd-topology.c - `proftune topology`: the machine and the placement plan */
 #include "config.h"
 
-#include <cjson/cJSON.h>
 #include <stdlib.h>
 
 #include "cli.h"
@@ -33,31 +32,7 @@ int cmd_topology(struct cli_opts *o)
 	pt_topology_counts(t, &c);
 	allowed = pt_topology_allowed_list(t);
 	if (o->json) {
-		cJSON *d = cJSON_CreateObject(), *m, *plan;
-
-		m = cJSON_AddObjectToObject(d, "machine");
-		cJSON_AddNumberToObject(m, "packages", c.packages);
-		cJSON_AddNumberToObject(m, "numa_nodes", c.numa_nodes);
-		cJSON_AddNumberToObject(m, "cores", c.cores);
-		cJSON_AddNumberToObject(m, "pus", c.pus);
-		cJSON_AddNumberToObject(m, "l1_caches", c.l1);
-		cJSON_AddNumberToObject(m, "l2_caches", c.l2);
-		cJSON_AddNumberToObject(m, "l3_caches", c.l3);
-		cJSON_AddBoolToObject(m, "synthetic", pt_topology_is_synthetic(t));
-		cJSON_AddStringToObject(m, "allowed_cpus", allowed ? allowed : "");
-		cJSON_AddStringToObject(d, "placement", pt_placement_name(o->placement));
-		plan = cJSON_AddArrayToObject(d, "plan");
-		for (unsigned i = 0; i < n; i++) {
-			cJSON *w = cJSON_CreateObject();
-
-			cJSON_AddNumberToObject(w, "worker", i);
-			cJSON_AddNumberToObject(w, "pu", slots[i].pu);
-			cJSON_AddNumberToObject(w, "core", slots[i].core);
-			cJSON_AddNumberToObject(w, "numa_node", slots[i].numa);
-			cJSON_AddNumberToObject(w, "package", slots[i].package);
-			cJSON_AddItemToArray(plan, w);
-		}
-		ret = cli_print_json(d);
+		ret = cli_print_text(pt_topology_json(t, o->placement, slots, n));
 	} else {
 		desc = pt_topology_describe(t);
 		printf("Machine%s: %s", pt_topology_is_synthetic(t) ? " (synthetic)" : "",

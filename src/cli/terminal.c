@@ -77,10 +77,12 @@ int cli_print_json(cJSON *doc)
 	return ok ? EXIT_OK : EXIT_USAGE;
 }
 
-void cli_json_number(cJSON *o, const char *key, double v)
+int cli_print_text(char *text)
 {
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
+	int ok = text && puts(text) >= 0;
+
+	if (!text)
+		cli_error("%s", pt_last_error());
+	free(text);
+	return ok ? EXIT_OK : EXIT_USAGE;
 }

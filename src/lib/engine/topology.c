@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "engine/topology.h"
@@ -275,4 +277,42 @@ char *pt_topology_describe(const pt_topology *t)
 		    c.pus, c.pus == 1 ? "" : "s", c.l1, c.l2, c.l3);
 	describe_obj(t, hwloc_get_root_obj(t->topo), 0, &b);
 	return pt_strbuf_finish(&b);
+}
+
+char *pt_topology_json(const pt_topology *t, enum pt_placement p, const struct pt_slot *slots,
+		       unsigned n)
+{
+	struct pt_topology_counts c;
+	char *allowed = pt_topology_allowed_list(t), *text;
+	cJSON *d = cJSON_CreateObject(), *m, *plan;
+
+	pt_topology_counts(t, &c);
+	m = cJSON_AddObjectToObject(d, "machine");
+	cJSON_AddNumberToObject(m, "packages", c.packages);
+	cJSON_AddNumberToObject(m, "numa_nodes", c.numa_nodes);
+	cJSON_AddNumberToObject(m, "cores", c.cores);
+	cJSON_AddNumberToObject(m, "pus", c.pus);
+	cJSON_AddNumberToObject(m, "l1_caches", c.l1);
+	cJSON_AddNumberToObject(m, "l2_caches", c.l2);
+	cJSON_AddNumberToObject(m, "l3_caches", c.l3);
+	cJSON_AddBoolToObject(m, "synthetic", pt_topology_is_synthetic(t));
+	cJSON_AddStringToObject(m, "allowed_cpus", allowed ? allowed : "");
+	cJSON_AddStringToObject(d, "placement", pt_placement_name(p));
+	plan = cJSON_AddArrayToObject(d, "plan");
+	for (unsigned i = 0; i < n; i++) {
+		cJSON *w = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(w, "worker", i);
+		cJSON_AddNumberToObject(w, "pu", slots[i].pu);
+		cJSON_AddNumberToObject(w, "core", slots[i].core);
+		cJSON_AddNumberToObject(w, "numa_node", slots[i].numa);
+		cJSON_AddNumberToObject(w, "package", slots[i].package);
+		cJSON_AddItemToArray(plan, w);
+	}
+	text = allowed && d ? cJSON_Print(d) : NULL;
+	cJSON_Delete(d);
+	free(allowed);
+	if (!text)
+		pt_fail(ENOMEM, "out of memory");
+	return text;
 }

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "proftune.h"
+#include "base/json.h"
 #include "base/util.h"
 #include "stats/usl.h"
 
@@ -362,4 +365,36 @@ int pt_fit_parse_csv(const char *name, const char *text, size_t len, double **wo
 	ret = read_rows(f, name, workers, throughput, n);
 	fclose(f);
 	return ret;
+}
+
+char *pt_usl_fit_json(const char *name, const double *workers, const double *throughput,
+		      size_t n, const struct pt_usl_model *m)
+{
+	cJSON *d = cJSON_CreateObject(), *a;
+	char *text;
+
+	cJSON_AddStringToObject(d, "file", name);
+	cJSON_AddStringToObject(d, "model", "usl");
+	pt_json_add_number(d, "sigma", m->sigma);
+	pt_json_add_number(d, "kappa", m->kappa);
+	pt_json_add_number(d, "lambda", m->lambda);
+	pt_json_add_number(d, "r2", m->r2);
+	pt_json_add_number(d, "rms_relative_error", m->rms_relative_error);
+	pt_json_add_number(d, "peak_workers", m->peak_workers);
+	pt_json_add_number(d, "points", m->points);
+	cJSON_AddStringToObject(d, "bound", m->bound);
+	a = cJSON_AddArrayToObject(d, "residuals");
+	for (size_t i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		pt_json_add_number(e, "workers", workers[i]);
+		pt_json_add_number(e, "throughput", throughput[i]);
+		pt_json_add_number(e, "model", pt_usl_predict(m, workers[i]));
+		cJSON_AddItemToArray(a, e);
+	}
+	text = d ? cJSON_Print(d) : NULL;
+	cJSON_Delete(d);
+	if (!text)
+		pt_fail(ENOMEM, "out of memory");
+	return text;
 }
