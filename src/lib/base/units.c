@@ -69,13 +69,13 @@ void pt_unit_format(char *buf, size_t len, double v, const struct pt_unit_scale 
 		snprintf(buf, len, "%.*f", s->decimals, v / s->div);
 }
 
-void pt_unit_print(char *buf, size_t len, double v, enum pt_unit unit)
+void pt_unit_print(char *buf, size_t len, double v, enum pt_unit unit, int decimals)
 {
 	struct pt_unit_scale s = pt_unit_scale(unit, v);
 
 	if (!isfinite(v))
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%.*f%s%s", s.decimals, v / s.div,
+		snprintf(buf, len, "%.*f%s%s", decimals < 0 ? s.decimals : decimals, v / s.div,
 			 *s.name && *s.name != '%' ? " " : "", s.name);
 }

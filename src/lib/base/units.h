@@ -26,7 +26,8 @@ struct pt_unit_scale pt_unit_scale(enum pt_unit unit, double max);
 /* V in scale S into BUF, without the unit name; "-" when V is not finite. */
 void pt_unit_format(char *buf, size_t len, double v, const struct pt_unit_scale *s);
 /* V with its own scale and the unit name, e.g. "1.25 ms", "-" when not
- * finite. */
-void pt_unit_print(char *buf, size_t len, double v, enum pt_unit unit);
+ * finite; DECIMALS of them, or with DECIMALS < 0 the scale's three
+ * significant digits. */
+void pt_unit_print(char *buf, size_t len, double v, enum pt_unit unit, int decimals);
 
 #endif

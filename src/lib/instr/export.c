@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
 #include "base/file.h"
 #include "base/json.h"
 #include "base/strbuf.h"
+#include "base/units.h"
 #include "base/util.h"
 #include "instr/export.h"
 #include "instr/prof.h"
@@ -340,50 +342,62 @@ char *pt_prof_json(pt_prof *p)
 
 /* Append FIELD with RFC 4180 quoting (quoted when it holds a comma, quote,
  * CR or LF; quotes doubled). */
-static void csv_field(struct pt_strbuf *b, const char *field)
+void pt_blocks_csv(struct pt_strbuf *b, const struct pt_block_row *rows, size_t n)
 {
-	if (!field)
-		field = "";
-	if (!strpbrk(field, ",\"\r\n")) {
-		pt_strbuf_addf(b, "%s", field);
-		return;
+	pt_strbuf_addf(b, "Track,Block Name,Hit Count,Total Time (ns),Avg Time (ns),Min Time (ns),"
+		       "Max Time (ns),%% Track,%% Total" PT_CSV_EOL);
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_block_row *r = &rows[i];
+
+		pt_csv_field(b, r->track);
+		pt_strbuf_add(b, ",", 1);
+		pt_csv_field(b, r->name);
+		pt_strbuf_addf(b, ",%.0f,%.0f,%.2f,", r->hits, r->total_ns,
+			       r->hits > 0 ? r->total_ns / r->hits : 0);
+		pt_csv_number(b, r->min_ns);
+		pt_strbuf_add(b, ",", 1);
+		pt_csv_number(b, r->max_ns);
+		pt_strbuf_addf(b, ",%.2f,%.2f" PT_CSV_EOL,
+			       r->track_ns > 0 ? 100 * r->total_ns / r->track_ns : 0,
+			       r->all_ns > 0 ? 100 * r->total_ns / r->all_ns : 0);
 	}
-	pt_strbuf_addf(b, "\"");
-	for (const char *c = field; *c; c++) {
-		if (*c == '"')
-			pt_strbuf_addf(b, "\"\"");
-		else
-			pt_strbuf_addf(b, "%c", *c);
-	}
-	pt_strbuf_addf(b, "\"");
 }
 
 static void csv_body(struct report *rep, unsigned top)
 {
 	const struct pt_snapshot *s = rep->s;
 	const struct row *r = rep->r;
-	struct pt_strbuf *b = &rep->b;
+	struct pt_block_row *rows = calloc(rep->n + 1, sizeof(*rows));
+	char (*labels)[16] = calloc(PT_PROF_TRACKS, sizeof(*labels));
+	size_t k = 0;
 
 	(void)top;
-	pt_strbuf_addf(b, "Track,Block Name,Hit Count,Total Time (ns),Avg Time (ns),Min Time (ns),"
-		  "Max Time (ns),%% Track,%% Total\n");
+	if (!rows || !labels) {
+		rep->b.failed = 1;
+		free(rows);
+		free(labels);
+		return;
+	}
 	for (unsigned t = 0; t < PT_PROF_TRACKS; t++) {
 		for (size_t i = 0; i < rep->n; i++) {
 			const struct pt_bstats *st = r[i].st;
-			char tb[16];
 
 			if (r[i].si->track != t)
 				continue;
-			csv_field(b, track_label(s, t, tb, sizeof(tb)));
-			pt_strbuf_addf(b, ",");
-			csv_field(b, r[i].label);
-			pt_strbuf_addf(b, ",%llu,%llu,%.2f,%llu,%llu,%.2f,%.2f\n",
-				  (unsigned long long)st->hits, (unsigned long long)st->total_ns,
-				  mean_ns(st), (unsigned long long)st->min_ns,
-				  (unsigned long long)st->max_ns, pct(st->total_ns, s->track_total_ns[t]),
-				  pct(st->total_ns, s->total_ns));
+			rows[k].track = track_label(s, t, labels[t], sizeof(labels[t]));
+			rows[k].name = r[i].label;
+			rows[k].hits = (double)st->hits;
+			rows[k].total_ns = (double)st->total_ns;
+			rows[k].min_ns = (double)st->min_ns;
+			rows[k].max_ns = (double)st->max_ns;
+			rows[k].track_ns = (double)s->track_total_ns[t];
+			rows[k].all_ns = (double)s->total_ns;
+			k++;
 		}
 	}
+	pt_blocks_csv(&rep->b, rows, k);
+	free(rows);
+	free(labels);
 }
 
 char *pt_prof_csv(pt_prof *p)
@@ -393,17 +407,11 @@ char *pt_prof_csv(pt_prof *p)
 
 /* ---- tables ----------------------------------------------------------------------- */
 
-/* NS with an automatic unit and 2 decimals (stichotrope's console format). */
+/* NS with an automatic unit and 2 decimals (the console format of the
+ * profilers proftune's tables follow). */
 static const char *fmt_ns(char *buf, size_t len, double ns)
 {
-	if (ns >= 1e9)
-		snprintf(buf, len, "%.2f s", ns / 1e9);
-	else if (ns >= 1e6)
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	else if (ns >= 1e3)
-		snprintf(buf, len, "%.2f us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.2f ns", ns);
+	pt_unit_print(buf, len, ns, PT_UNIT_NS, 2);
 	return buf;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/csv.h"
 #include "base/json.h"
 #include "base/thread.h"
 #include "base/util.h"
@@ -44,68 +45,27 @@ struct pt_measure {
 
 /* ---- CSV rows ----------------------------------------------------------------------- */
 
-/* Copy S to OUT (known to fit) with RFC 4180 quoting; its length. */
-static size_t csv_put(char *out, const char *s)
-{
-	size_t k = 0;
-
-	if (!s)
-		s = "";
-	if (!strpbrk(s, ",\"\r\n")) {
-		size_t n = strlen(s);
-
-		memcpy(out, s, n);
-		return n;
-	}
-	out[k++] = '"';
-	for (; *s; s++) {
-		if (*s == '"')
-			out[k++] = '"';
-		out[k++] = *s;
-	}
-	out[k++] = '"';
-	return k;
-}
-
-static size_t quoted_size(const char *s)
-{
-	size_t n = 2;
-
-	for (; s && *s; s++)
-		n += *s == '"' ? 2 : 1;
-	return n;
-}
-
 char *pt_mrecord_csv_row(const struct pt_mrecord *r)
 {
-	const char *str[] = { r->id, r->process_name, r->parent_process_name, r->error_type,
-			      r->error_value, r->traceback };
-	char nums[160];
-	size_t cap = 8, k = 0;
+	struct pt_strbuf b = PT_STRBUF_INIT;
 	char *out;
 
-	for (size_t i = 0; i < sizeof(str) / sizeof(str[0]); i++)
-		cap += quoted_size(str[i]) + 1;
-	cap += sizeof(nums) + 64;
-	out = malloc(cap);
-	if (!out) {
+	pt_csv_field(&b, r->id);
+	pt_strbuf_addf(&b, ",%.9f,%.6f,%.6f,%.9f,%ld,%ld,", r->time, r->start_timestamp,
+		       r->end_timestamp, r->paused_time, r->pid, r->ppid);
+	pt_csv_field(&b, r->process_name);
+	pt_strbuf_add(&b, ",", 1);
+	pt_csv_field(&b, r->parent_process_name);
+	pt_strbuf_addf(&b, ",%s,", r->broken ? "True" : "False");
+	pt_csv_field(&b, r->error_type);
+	pt_strbuf_add(&b, ",", 1);
+	pt_csv_field(&b, r->error_value);
+	pt_strbuf_add(&b, ",", 1);
+	pt_csv_field(&b, r->traceback);
+	pt_strbuf_add(&b, "\n", 1);
+	out = pt_strbuf_finish(&b);
+	if (!out)
 		pt_fail(ENOMEM, "out of memory for a CSV row");
-		return NULL;
-	}
-	k += csv_put(out + k, r->id);
-	k += (size_t)snprintf(out + k, cap - k, ",%.9f,%.6f,%.6f,%.9f,%ld,%ld,", r->time,
-			      r->start_timestamp, r->end_timestamp, r->paused_time, r->pid, r->ppid);
-	k += csv_put(out + k, r->process_name);
-	out[k++] = ',';
-	k += csv_put(out + k, r->parent_process_name);
-	k += (size_t)snprintf(out + k, cap - k, ",%s,", r->broken ? "True" : "False");
-	k += csv_put(out + k, r->error_type);
-	out[k++] = ',';
-	k += csv_put(out + k, r->error_value);
-	out[k++] = ',';
-	k += csv_put(out + k, r->traceback);
-	out[k++] = '\n';
-	out[k] = '\0';
 	return out;
 }
 

@@ -6,14 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
+#include "base/strbuf.h"
 #include "base/util.h"
+#include "instr/export.h"
 #include "report/csv.h"
 #include "report/grid.h"
 #include "report/util.h"
 
-/* RFC 4180 ends records with CRLF (as Python's csv module does, which the
- * stichotrope and multiprocess_profiler CSV files come from). */
-#define EOL "\r\n"
+#define EOL PT_CSV_EOL
 
 /* The trials CSV: these columns that say which trial a row is, then the
  * field table's CSV fields, then the trial's message. */
@@ -272,19 +273,15 @@ static int collect_blocks(struct blocks *bs, const cJSON *ins)
 	return 0;
 }
 
-static double pct(double part, double whole)
-{
-	return whole > 0 ? 100 * part / whole : 0;
-}
-
 int report_csv_blocks(FILE *f, const struct report *r)
 {
 	struct blocks bs = { NULL, 0, 0 };
+	struct pt_strbuf out = PT_STRBUF_INIT;
+	struct pt_block_row *rows = NULL;
 	double all = 0;
+	char *text = NULL;
 	int ret = 0;
 
-	fputs("Track,Block Name,Hit Count,Total Time (ns),Avg Time (ns),Min Time (ns),"
-	      "Max Time (ns),% Track,% Total" EOL, f);
 	for (size_t k = 0; k < r->ndocs && ret == 0; k++) {
 		const cJSON *t;
 
@@ -292,28 +289,40 @@ int report_csv_blocks(FILE *f, const struct report *r)
 			if (ret == 0)
 				ret = collect_blocks(&bs, robj(t, "instrumentation"));
 	}
+	rows = calloc(bs.n + 1, sizeof(*rows));
+	if (ret < 0 || !rows)
+		goto out;
+	/* a track's time is the sum of its blocks' (the documents give each
+	 * block's own totals), the total that of every track */
 	for (size_t i = 0; i < bs.n; i++)
 		all += bs.b[i].total;
-	for (size_t i = 0; ret == 0 && i < bs.n; i++) {
+	for (size_t i = 0; i < bs.n; i++) {
 		const struct block *b = &bs.b[i];
-		double track = 0;
 
+		rows[i].track = b->track;
+		rows[i].name = b->name;
+		rows[i].hits = b->hits;
+		rows[i].total_ns = b->total;
+		rows[i].min_ns = b->min;
+		rows[i].max_ns = b->max;
 		for (size_t j = 0; j < bs.n; j++)
 			if (strcmp(bs.b[j].track, b->track) == 0)
-				track += bs.b[j].total;
-		csv_string(f, b->track);
-		fputc(',', f);
-		csv_string(f, b->name);
-		fprintf(f, ",%.0f,%.0f,%.2f,", b->hits, b->total, b->hits > 0 ? b->total / b->hits : 0);
-		csv_number(f, b->min);
-		fputc(',', f);
-		csv_number(f, b->max);
-		fprintf(f, ",%.2f,%.2f" EOL, pct(b->total, track), pct(b->total, all));
+				rows[i].track_ns += bs.b[j].total;
+		rows[i].all_ns = all;
 	}
+	pt_blocks_csv(&out, rows, bs.n);
+	text = pt_strbuf_finish(&out);
+	if (text)
+		fputs(text, f);
+	else
+		ret = -ENOMEM;
+out:
+	free(text);
+	free(rows);
 	for (size_t i = 0; i < bs.n; i++)
 		free(bs.b[i].name);
 	free(bs.b);
-	return ret < 0 ? pt_fail(ENOMEM, "out of memory") : 0;
+	return ret < 0 || !rows ? pt_fail(ENOMEM, "out of memory") : 0;
 }
 
 /* multiprocess_profiler's columns, in its order. */

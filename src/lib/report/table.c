@@ -163,7 +163,7 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 		return;
 	fputc('\n', f);
 	if (pt_doc_tune_answer(d->doc, &a) == 0) {
-		pt_unit_print(x, sizeof(x), a.best_throughput, PT_UNIT_RATE);
+		pt_unit_print(x, sizeof(x), a.best_throughput, PT_UNIT_RATE, -1);
 		say(f, r, "               ", "  %srecommended: %u worker%s%s (the smallest count "
 		    "shown within %g%% of the best, one-sided 95%% test)", r->colour ? "\033[1m" : "",
 		    a.recommended_workers, a.recommended_workers == 1 ? "" : "s",
@@ -274,12 +274,12 @@ static void counters(FILE *f, const struct report *r, const cJSON *t)
 	char a[32], x[32];
 
 	cJSON_ArrayForEach(e, robj(c, "user")) {
-		pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT);
-		pt_unit_print(x, sizeof(x), rnum(e, "rate"), PT_UNIT_RATE);
+		pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT, -1);
+		pt_unit_print(x, sizeof(x), rnum(e, "rate"), PT_UNIT_RATE, -1);
 		say(f, r, "      ", "    counter %s: %s (%s)", e->string, a, x);
 	}
 	cJSON_ArrayForEach(e, robj(robj(t, "memory"), "records")) {
-		pt_unit_print(a, sizeof(a), cJSON_IsNumber(e) ? e->valuedouble : NAN, PT_UNIT_BYTES);
+		pt_unit_print(a, sizeof(a), cJSON_IsNumber(e) ? e->valuedouble : NAN, PT_UNIT_BYTES, -1);
 		say(f, r, "      ", "    memory %s: %s", e->string, a);
 	}
 	cJSON_ArrayForEach(e, robj(t, "notes")) {
@@ -292,7 +292,7 @@ static void counters(FILE *f, const struct report *r, const cJSON *t)
 		pt_strbuf_addf(&b, "    os:");
 		cJSON_ArrayForEach(e, robj(c, "os")) {
 			pt_unit_print(a, sizeof(a), cJSON_IsNumber(e) ? e->valuedouble : NAN,
-				      PT_UNIT_COUNT);
+				      PT_UNIT_COUNT, -1);
 			pt_strbuf_addf(&b, " %s=%s", e->string, a);
 		}
 		emit(f, r, &b, "      ");
@@ -300,7 +300,7 @@ static void counters(FILE *f, const struct report *r, const cJSON *t)
 	if (cJSON_GetArraySize(robj(c, "perf")) > 0) {
 		pt_strbuf_addf(&b, "    perf:");
 		cJSON_ArrayForEach(e, robj(c, "perf")) {
-			pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT);
+			pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT, -1);
 			pt_strbuf_addf(&b, " %s=%s", e->string,
 				       strcmp(rstr(e, "status"), "ok") == 0 ? a : rstr(e, "status"));
 		}
@@ -318,8 +318,8 @@ static int details(FILE *f, const struct report *r, const struct report_doc *d)
 		const cJSON *disp = robj(t, "dispatch");
 		char imb[32], ov[32];
 
-		pt_unit_print(imb, sizeof(imb), rnum(t, "imbalance"), PT_UNIT_PERCENT);
-		pt_unit_print(ov, sizeof(ov), rnum(disp, "overhead"), PT_UNIT_PERCENT);
+		pt_unit_print(imb, sizeof(imb), rnum(t, "imbalance"), PT_UNIT_PERCENT, -1);
+		pt_unit_print(ov, sizeof(ov), rnum(disp, "overhead"), PT_UNIT_PERCENT, -1);
 		fputc('\n', f);
 		say(f, r, "    ", "  trial %d: %s; imbalance %s; dispatch %s in chunks of %.0f", i,
 		    rstr(t, "status"), imb, ov, rnum(disp, "mean_chunk"));

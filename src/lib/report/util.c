@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "report/util.h"
 
@@ -29,33 +31,30 @@ const cJSON *robj(const cJSON *o, const char *key)
 
 /* ---- escaping ------------------------------------------------------------------- */
 
+/* Write what ADD appends to a text buffer to F. */
+static void csv_put(FILE *f, struct pt_strbuf *b)
+{
+	char *text = pt_strbuf_finish(b);
+
+	if (text)
+		fputs(text, f);
+	free(text);
+}
+
 void csv_string(FILE *f, const char *s)
 {
-	if (!s[strcspn(s, ",\"\r\n")]) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	struct pt_strbuf b = PT_STRBUF_INIT;
+
+	pt_csv_field(&b, s);
+	csv_put(f, &b);
 }
 
 void csv_number(FILE *f, double v)
 {
-	char buf[40];
+	struct pt_strbuf b = PT_STRBUF_INIT;
 
-	if (!isfinite(v))
-		return;
-	/* the shortest of 15 or 17 digits that reads back as the same double,
-	 * as cJSON does: CSV and JSON then agree to the last digit */
-	snprintf(buf, sizeof(buf), "%.15g", v);
-	if (strtod(buf, NULL) != v)
-		snprintf(buf, sizeof(buf), "%.17g", v);
-	fputs(buf, f);
+	pt_csv_number(&b, v);
+	csv_put(f, &b);
 }
 
 void md_escape(FILE *f, const char *s)

@@ -24,9 +24,8 @@ char *compare_method(const struct pt_compare_config *cc);
 /* The title line of the comparison table of metric K (malloc'd). */
 char *compare_title(const struct report *r, enum pt_metric k);
 
-/* RFC 4180 field: quoted when it holds a comma, quote, CR or LF. */
+/* pt_csv_field() and pt_csv_number() written to F. */
 void csv_string(FILE *f, const char *s);
-/* A number in its shortest exact form; empty when not finite. */
 void csv_number(FILE *f, double v);
 /* Markdown cell text with | and other markup escaped. */
 void md_escape(FILE *f, const char *s);

@@ -95,7 +95,7 @@ START_TEST(test_exports)
 	csv = pt_prof_csv(p);
 	ck_assert_ptr_nonnull(csv);
 	ck_assert_msg(strncmp(csv, "Track,Block Name,Hit Count,Total Time (ns),Avg Time (ns),"
-			      "Min Time (ns),Max Time (ns),% Track,% Total\n", 100) == 0, "%s", csv);
+			      "Min Time (ns),Max Time (ns),% Track,% Total\r\n", 101) == 0, "%s", csv);
 	ck_assert_msg(strstr(csv, "\nmain,outer,10,"), "%s", csv);
 	ck_assert_msg(strstr(csv, "\n4,\"say \"\"hi\"\", world\",1,"), "%s", csv);
 	free(csv);
@@ -119,7 +119,7 @@ START_TEST(test_exports)
 
 		ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
 		ck_assert_str_eq(line, "Track,Block Name,Hit Count,Total Time (ns),Avg Time (ns),"
-				 "Min Time (ns),Max Time (ns),% Track,% Total\n");
+				 "Min Time (ns),Max Time (ns),% Track,% Total\r\n");
 	}
 	fclose(f);
 	ck_assert_int_eq(pt_prof_write(p, path, "json"), 0);
