@@ -1,4 +1,4 @@
-/* tlcache.c - per-thread caches of shared objects' state, and fork lists that keep their locks usable */
+/* tlcache.c - per-thread caches of shared objects' state; fork lists keep their locks usable */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* tlcache.h - per-thread caches of shared objects' state, and fork lists that keep their locks usable (internal) */
+/* tlcache.h - per-thread caches of shared objects' state; fork lists keep their locks usable (internal) */
 #ifndef PT_TLCACHE_H
 #define PT_TLCACHE_H
 

@@ -1,4 +1,4 @@
-/* util.h - small helpers shared by libproftune's modules: errors, clocks, arrays, name tables (internal) */
+/* util.h - small helpers of every layer: errors, clocks, arrays, name tables (internal) */
 #ifndef PT_UTIL_H
 #define PT_UTIL_H
 

@@ -1,4 +1,4 @@
-/* doc.h - a results document read back: what validation makes and the summaries, comparison and reports read (internal) */
+/* doc.h - a results document read back: made by validation, read by summaries and reports (internal) */
 #ifndef PT_DOC_H
 #define PT_DOC_H
 

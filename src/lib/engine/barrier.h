@@ -18,6 +18,7 @@ struct pt_barrier {
  * processes; its mutex is then robust, so a worker process dying inside it
  * cannot block the others. */
 void pt_barrier_init(struct pt_barrier *b, unsigned parties, int pshared);
+/* Release B's mutex and condition; no party may be waiting. */
 void pt_barrier_destroy(struct pt_barrier *b);
 /* Wait until every party arrived. */
 void pt_barrier_wait(struct pt_barrier *b);

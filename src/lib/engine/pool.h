@@ -34,6 +34,7 @@ struct pt_pool {
  * a worker process leaves behind) when PROCESSES.  Zeroed; NULL on ENOMEM.
  * Free with pt_pool_free(). */
 struct pt_pool *pt_pool_new(unsigned n, int processes);
+/* Free (unmap) P and its workers' histograms; NULL is ignored. */
 void pt_pool_free(struct pt_pool *p);
 /* Run the trial's phases on P, whose task, topology, configuration and
  * workers are set: start the workers (threads, or processes forked from

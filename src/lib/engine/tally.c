@@ -1,4 +1,4 @@
-/* tally.c - named values and counted messages: a trial's counters, notes, memory records and errors */
+/* tally.c - named values and counted messages: counters, notes, memory records, errors */
 #include "config.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* tally.h - named values and counted messages: a trial's counters, notes, memory records and errors (internal) */
+/* tally.h - named values and counted messages: counters, notes, memory records, errors (internal) */
 #ifndef PT_TALLY_H
 #define PT_TALLY_H
 
@@ -27,6 +27,7 @@ struct pt_named_list {
 };
 /* Set NAME to VALUE (replace) or add VALUE to it (ADD); copies NAME. */
 void pt_named_set(struct pt_named_list *l, const char *name, double value, int add);
+/* Free the names and empty L (DROPPED stays). */
 void pt_named_release(struct pt_named_list *l);
 
 struct pt_msg_list {
@@ -37,6 +38,7 @@ struct pt_msg_list {
 /* Count COUNT occurrences of TEXT (copied); the first PT_MAX_MESSAGES
  * distinct texts are kept, TOTAL counts them all. */
 void pt_msg_add(struct pt_msg_list *l, const char *text, uint64_t count);
+/* Free the texts and empty L (TOTAL stays). */
 void pt_msg_release(struct pt_msg_list *l);
 
 #endif

@@ -1,4 +1,4 @@
-/* handoff.c - a thread's blocks and counters handed from a forked process back to its parent's profiler */
+/* handoff.c - a forked process's blocks and counters handed back to its parent's profiler */
 #include "config.h"
 
 #include <errno.h>

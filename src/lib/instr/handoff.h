@@ -1,4 +1,4 @@
-/* handoff.h - a thread's blocks and counters handed from a forked process back to its parent's profiler (internal) */
+/* handoff.h - a forked process's blocks and counters handed back to its parent's profiler (internal) */
 #ifndef PT_HANDOFF_H
 #define PT_HANDOFF_H
 

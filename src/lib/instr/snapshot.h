@@ -55,6 +55,7 @@ struct pt_snapshot {
 /* Take a merged copy of P's data (locks P while copying).  NULL on ENOMEM.
  * The caller frees it with pt_snapshot_free() (NULL is ignored). */
 struct pt_snapshot *pt_prof_snapshot(pt_prof *p);
+/* Free S and its copies; NULL is ignored. */
 void pt_snapshot_free(struct pt_snapshot *s);
 /* Value at quantile Q in [0, 1] of B's histogram: a bucket midpoint clamped
  * to [min, max]; 0 when B is empty. */

@@ -1,4 +1,4 @@
-/* hist.c - log-linear histograms: bucket bounds and quantiles; the trial latency histogram's merge and summary */
+/* hist.c - log-linear histograms: bucket bounds, quantiles; the trial histogram's merge and summary */
 #include "config.h"
 
 #include <math.h>

@@ -100,6 +100,8 @@ void pt_hist_merge(struct pt_hist *dst, const struct pt_hist *src);
 double pt_hist_quantile(const struct pt_hist *h, double q);
 /* Lower and upper bound of the values counted in bucket I. */
 void pt_hist_bucket_range(unsigned i, uint64_t *lo, uint64_t *hi);
+/* Mean and sample standard deviation of the values (exact, not from the
+ * buckets); 0 when there are too few. */
 double pt_hist_mean(const struct pt_hist *h);
 double pt_hist_stddev(const struct pt_hist *h);
 /* Fill a public summary. */
