@@ -15,7 +15,7 @@
 /* "1.23 k/s" for a throughput. */
 static void rate(char *buf, size_t len, double v)
 {
-	pt_unit_print(buf, len, v, PT_UNIT_RATE);
+	pt_unit_print(buf, len, v, PT_UNIT_RATE, -1);
 }
 
 static void summary(FILE *f, const struct report_doc *d)
