@@ -15,6 +15,11 @@
 #include "../check.h"
 #include "proftune.h"
 
+/* The sanitizers reserve more address space than any limit allows. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define NO_MEMORY_LIMIT 1
+#endif
+
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -325,7 +330,7 @@ START_TEST(test_parent_unaffected)
 	ck_assert_int_eq(getrlimit(RLIMIT_AS, &as_before), 0);
 	config(&c, PT_ISOLATE_TRIAL, 2, 1000);
 	c.timeout_s = 0.3;
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(NO_MEMORY_LIMIT)
 	c.memory_limit = 1ull << 40; /* set in the child only */
 #endif
 	pt_trial_free(run_faulty(&c, segv));
@@ -350,11 +355,10 @@ START_TEST(test_parent_unaffected)
 }
 END_TEST
 
-/* Allocation without end under a memory limit: out of memory, not a crash.
- * AddressSanitizer reserves more address space than any limit allows. */
+/* Allocation without end under a memory limit: out of memory, not a crash. */
 START_TEST(test_out_of_memory)
 {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(NO_MEMORY_LIMIT)
 	return;
 #else
 	static const char *const args[] = { "what=oom", NULL };
