@@ -292,18 +292,41 @@ static cJSON *raw_us(uint64_t ns)
 	return cJSON_CreateRaw(buf);
 }
 
+cJSON *pt_trace_event_new(const char *name, const char *cat, char ph, uint64_t ts_ns,
+			  uint64_t dur_ns, long pid, long tid)
+{
+	cJSON *o = cJSON_CreateObject();
+	char p[2] = { ph, 0 };
+
+	if (name)
+		cJSON_AddStringToObject(o, "name", name);
+	if (cat)
+		cJSON_AddStringToObject(o, "cat", cat);
+	cJSON_AddStringToObject(o, "ph", p);
+	cJSON_AddItemToObject(o, "ts", raw_us(ts_ns));
+	if (ph == 'X')
+		cJSON_AddItemToObject(o, "dur", raw_us(dur_ns));
+	cJSON_AddNumberToObject(o, "pid", (double)pid);
+	cJSON_AddNumberToObject(o, "tid", (double)tid);
+	return o;
+}
+
+cJSON *pt_trace_metadata_new(const char *what, long pid, long tid, const char *name)
+{
+	cJSON *o = pt_trace_event_new(what, NULL, 'M', 0, 0, pid, tid);
+
+	/* metadata has no time */
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "ts");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "args"), "name", name);
+	return o;
+}
+
 /* The thread_name (and sort index) metadata of B's thread. */
 static int emit_thread_name(struct tbuf *b)
 {
-	cJSON *o = cJSON_CreateObject(), *a;
+	cJSON *o = pt_trace_metadata_new("thread_name", b->pid, b->tid, b->name);
 	int rc;
 
-	cJSON_AddStringToObject(o, "name", "thread_name");
-	cJSON_AddStringToObject(o, "ph", "M");
-	cJSON_AddNumberToObject(o, "pid", b->pid);
-	cJSON_AddNumberToObject(o, "tid", b->tid);
-	a = cJSON_AddObjectToObject(o, "args");
-	cJSON_AddStringToObject(a, "name", b->name);
 	rc = append_cjson(b, o);
 	cJSON_Delete(o);
 	b->name_pending = 0;
@@ -340,21 +363,13 @@ static int has_scope(char ph)
 /* A record as its own cJSON object. */
 static int convert_full(struct tbuf *b, const struct rec *r)
 {
-	cJSON *o = cJSON_CreateObject(), *args;
+	cJSON *o = pt_trace_event_new(r->name_len || r->ph != 'E' ? rec_name(r) : NULL,
+				      r->cat_len ? rec_cat(r) : NULL, r->ph, r->ts, r->dur,
+				      b->pid, b->tid), *args;
 	const struct rec_arg *a = rec_args(r);
-	char ph[2] = { r->ph, 0 }, sc[2] = { r->scope ? r->scope : 't', 0 };
+	char sc[2] = { r->scope ? r->scope : 't', 0 };
 	int rc;
 
-	if (r->name_len || r->ph != 'E')
-		cJSON_AddStringToObject(o, "name", rec_name(r));
-	if (r->cat_len)
-		cJSON_AddStringToObject(o, "cat", rec_cat(r));
-	cJSON_AddStringToObject(o, "ph", ph);
-	cJSON_AddItemToObject(o, "ts", raw_us(r->ts));
-	if (r->ph == 'X')
-		cJSON_AddItemToObject(o, "dur", raw_us(r->dur));
-	cJSON_AddNumberToObject(o, "pid", b->pid);
-	cJSON_AddNumberToObject(o, "tid", b->tid);
 	if (has_scope(r->ph))
 		cJSON_AddStringToObject(o, "s", sc);
 	if (r->id_len)
@@ -683,7 +698,7 @@ pt_trace *pt_trace_open(const char *path, const struct pt_trace_opts *o)
 {
 	struct pt_trace_opts def;
 	pt_trace *t;
-	cJSON *m, *a;
+	cJSON *m;
 	char *first, *head;
 	int rc;
 
@@ -713,13 +728,8 @@ pt_trace *pt_trace_open(const char *path, const struct pt_trace_opts *o)
 	t->named_pid = t->owner;
 	/* the array starts with the process name, so every later event can be
 	 * written as ",\n{...}" by whichever thread or process flushes */
-	m = cJSON_CreateObject();
-	cJSON_AddStringToObject(m, "name", "process_name");
-	cJSON_AddStringToObject(m, "ph", "M");
-	cJSON_AddNumberToObject(m, "pid", t->owner);
-	cJSON_AddNumberToObject(m, "tid", 0);
-	a = cJSON_AddObjectToObject(m, "args");
-	cJSON_AddStringToObject(a, "name", t->process_name ? t->process_name : "process");
+	m = pt_trace_metadata_new("process_name", t->owner, 0,
+				  t->process_name ? t->process_name : "process");
 	first = cJSON_PrintUnformatted(m);
 	cJSON_Delete(m);
 	head = first ? pt_asprintf("{\"traceEvents\":[\n%s", first) : NULL;

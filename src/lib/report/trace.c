@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "base/util.h"
+#include "instr/trace.h"
 #include "report/trace.h"
 #include "report/grid.h"
 #include "report/util.h"
@@ -38,40 +39,28 @@ static double parse_iso8601(const char *s)
 	return (double)timegm(&tm) + frac;
 }
 
-/* Microseconds, the unit of trace timestamps. */
-#define US 1e6
-
-static cJSON *event(cJSON *events, const char *name, const char *cat, const char *ph, double ts,
-		    int pid, int tid)
+/* Nanoseconds of S seconds since the trace's start (0 when not a time). */
+static uint64_t ns_of(double s)
 {
-	cJSON *e = cJSON_CreateObject();
+	return isfinite(s) && s > 0 ? (uint64_t)llround(s * 1e9) : 0;
+}
 
-	cJSON_AddStringToObject(e, "name", name);
-	if (cat)
-		cJSON_AddStringToObject(e, "cat", cat);
-	cJSON_AddStringToObject(e, "ph", ph);
-	if (isfinite(ts))
-		cJSON_AddNumberToObject(e, "ts", ts);
-	cJSON_AddNumberToObject(e, "pid", pid);
-	cJSON_AddNumberToObject(e, "tid", tid);
+static cJSON *add(cJSON *events, cJSON *e)
+{
 	cJSON_AddItemToArray(events, e);
 	return e;
 }
 
 static void metadata(cJSON *events, const char *what, int pid, int tid, const char *name)
 {
-	cJSON *e = event(events, what, NULL, "M", 0, pid, tid);
-
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "args"), "name", name);
+	add(events, pt_trace_metadata_new(what, pid, tid, name));
 }
 
 static cJSON *span(cJSON *events, const char *name, const char *cat, double start_s, double end_s,
 		   int pid, int tid)
 {
-	cJSON *e = event(events, name, cat, "X", start_s * US, pid, tid);
-
-	cJSON_AddNumberToObject(e, "dur", (end_s - start_s) * US);
-	return e;
+	return add(events, pt_trace_event_new(name, cat, 'X', ns_of(start_s),
+					      ns_of(end_s) - ns_of(start_s), pid, tid));
 }
 
 static void add_num(cJSON *o, const char *key, double v)
@@ -148,9 +137,11 @@ static int document(cJSON *events, const struct report_doc *d, int pid)
 	for (int k = 1; k <= max_workers; k++) {
 		snprintf(name, sizeof(name), "worker %d", k - 1);
 		metadata(events, "thread_name", pid, k, name);
-		cJSON_AddNumberToObject(cJSON_AddObjectToObject(
-			event(events, "thread_sort_index", NULL, "M", 0, pid, k), "args"),
-			"sort_index", k);
+		cJSON *e = add(events, pt_trace_event_new("thread_sort_index", NULL, 'M', 0, 0,
+							  pid, k));
+
+		cJSON_DeleteItemFromObjectCaseSensitive(e, "ts");
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(e, "args"), "sort_index", k);
 	}
 	return spans;
 }
