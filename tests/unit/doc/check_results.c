@@ -94,6 +94,22 @@ static cJSON_bool is_str_or_null(const cJSON *v)
 	return cJSON_IsString(v) || cJSON_IsNull(v);
 }
 
+/* The heap is what malloc's statistics say; the sanitizers bring an
+ * allocator of their own, which they do not see: not measured, null. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+static cJSON_bool is_heap(const cJSON *v)
+{
+	return cJSON_IsNull(v);
+}
+#define HEAP "null (a sanitizer's allocator)"
+#else
+static cJSON_bool is_heap(const cJSON *v)
+{
+	return cJSON_IsNumber(v);
+}
+#define HEAP "a number"
+#endif
+
 #define NUM(o, p) field((o), (p), cJSON_IsNumber, "a number")
 #define STR(o, p) field((o), (p), cJSON_IsString, "a string")
 #define OBJ(o, p) field((o), (p), cJSON_IsObject, "an object")
@@ -217,8 +233,8 @@ START_TEST(test_document_fields)
 		NUM(tr, "memory.peak_rss");
 		NUM(tr, "memory.rss_start");
 		NUM(tr, "memory.rss_end");
-		NUM(tr, "memory.heap_start");
-		NUM(tr, "memory.heap_end");
+		field(tr, "memory.heap_start", is_heap, HEAP);
+		field(tr, "memory.heap_end", is_heap, HEAP);
 		ck_assert_double_gt(json_num(tr, "memory.peak_rss"), 0);
 		OBJ(tr, "counters.user");
 		OBJ(tr, "counters.os");
