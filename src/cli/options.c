@@ -214,8 +214,6 @@ static int report_option(const char *cmd, enum opt_id id, const char *shown, con
 		o->report.strict = 1;
 		return 0;
 	case OPT_PLOT:
-		if (!*val)
-			return usage(cmd, "%s: the file name is empty", shown);
 		o->report.plot = val;
 		return 0;
 	default:
@@ -381,6 +379,9 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 	double d;
 	int p;
 
+	/* every option that names a file to write */
+	if ((opt->id == OPT_OUTPUT || opt->id == OPT_TRACE || opt->id == OPT_PLOT) && !*val)
+		return usage(cmd->name, "%s: the file name is empty", shown);
 	switch (opt->id) {
 	case OPT_HELP:
 		cli_usage(stdout, cmd);
@@ -478,8 +479,6 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 			return usage(cmd->name, "%s", pt_last_error());
 		return 0;
 	case OPT_OUTPUT:
-		if (!*val)
-			return usage(cmd->name, "%s: the file name is empty", shown);
 		o->output = val;
 		o->report.outputs[o->report.noutputs++] = val;
 		return 0;
@@ -505,8 +504,6 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		o->isolation = PT_ISOLATE_NONE;
 		return 0;
 	case OPT_TRACE:
-		if (!*val)
-			return usage(cmd->name, "%s: the file name is empty", shown);
 		o->trace = val;
 		return 0;
 	case OPT_TIMEOUT:

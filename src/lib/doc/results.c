@@ -151,8 +151,7 @@ const cJSON *pt_results_summary(const pt_results *r)
 
 static cJSON *host_json(const pt_topology *t)
 {
-	cJSON *h = cJSON_CreateObject(), *topo;
-	struct pt_topology_counts c;
+	cJSON *h = cJSON_CreateObject();
 	struct utsname u;
 	char name[256] = "", *model = NULL, *list;
 
@@ -173,16 +172,7 @@ static cJSON *host_json(const pt_topology *t)
 		cJSON_AddNullToObject(h, "cpu_model");
 	free(model);
 	if (t) {
-		pt_topology_counts(t, &c);
-		topo = cJSON_AddObjectToObject(h, "topology");
-		pt_json_add_number(topo, "packages", c.packages);
-		pt_json_add_number(topo, "numa_nodes", c.numa_nodes);
-		pt_json_add_number(topo, "cores", c.cores);
-		pt_json_add_number(topo, "pus", c.pus);
-		pt_json_add_number(topo, "l1_caches", c.l1);
-		pt_json_add_number(topo, "l2_caches", c.l2);
-		pt_json_add_number(topo, "l3_caches", c.l3);
-		cJSON_AddBoolToObject(topo, "synthetic", pt_topology_is_synthetic(t));
+		pt_topology_counts_json(cJSON_AddObjectToObject(h, "topology"), t);
 		list = pt_topology_allowed_list(t);
 		cJSON_AddStringToObject(h, "allowed_cpus", list ? list : "");
 		free(list);

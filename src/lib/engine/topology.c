@@ -279,23 +279,29 @@ char *pt_topology_describe(const pt_topology *t)
 	return pt_strbuf_finish(&b);
 }
 
+void pt_topology_counts_json(cJSON *o, const pt_topology *t)
+{
+	struct pt_topology_counts c;
+
+	pt_topology_counts(t, &c);
+	cJSON_AddNumberToObject(o, "packages", c.packages);
+	cJSON_AddNumberToObject(o, "numa_nodes", c.numa_nodes);
+	cJSON_AddNumberToObject(o, "cores", c.cores);
+	cJSON_AddNumberToObject(o, "pus", c.pus);
+	cJSON_AddNumberToObject(o, "l1_caches", c.l1);
+	cJSON_AddNumberToObject(o, "l2_caches", c.l2);
+	cJSON_AddNumberToObject(o, "l3_caches", c.l3);
+	cJSON_AddBoolToObject(o, "synthetic", pt_topology_is_synthetic(t));
+}
+
 char *pt_topology_json(const pt_topology *t, enum pt_placement p, const struct pt_slot *slots,
 		       unsigned n)
 {
-	struct pt_topology_counts c;
 	char *allowed = pt_topology_allowed_list(t), *text;
 	cJSON *d = cJSON_CreateObject(), *m, *plan;
 
-	pt_topology_counts(t, &c);
 	m = cJSON_AddObjectToObject(d, "machine");
-	cJSON_AddNumberToObject(m, "packages", c.packages);
-	cJSON_AddNumberToObject(m, "numa_nodes", c.numa_nodes);
-	cJSON_AddNumberToObject(m, "cores", c.cores);
-	cJSON_AddNumberToObject(m, "pus", c.pus);
-	cJSON_AddNumberToObject(m, "l1_caches", c.l1);
-	cJSON_AddNumberToObject(m, "l2_caches", c.l2);
-	cJSON_AddNumberToObject(m, "l3_caches", c.l3);
-	cJSON_AddBoolToObject(m, "synthetic", pt_topology_is_synthetic(t));
+	pt_topology_counts_json(m, t);
 	cJSON_AddStringToObject(m, "allowed_cpus", allowed ? allowed : "");
 	cJSON_AddStringToObject(d, "placement", pt_placement_name(p));
 	plan = cJSON_AddArrayToObject(d, "plan");

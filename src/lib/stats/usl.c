@@ -367,6 +367,16 @@ int pt_fit_parse_csv(const char *name, const char *text, size_t len, double **wo
 	return ret;
 }
 
+void pt_usl_model_json(cJSON *o, const struct pt_usl_model *m)
+{
+	pt_json_add_number(o, "sigma", m->sigma);
+	pt_json_add_number(o, "kappa", m->kappa);
+	pt_json_add_number(o, "lambda", m->lambda);
+	pt_json_add_number(o, "r2", m->r2);
+	pt_json_add_number(o, "rms_relative_error", m->rms_relative_error);
+	pt_json_add_number(o, "peak_workers", m->peak_workers);
+}
+
 char *pt_usl_fit_json(const char *name, const double *workers, const double *throughput,
 		      size_t n, const struct pt_usl_model *m)
 {
@@ -375,12 +385,7 @@ char *pt_usl_fit_json(const char *name, const double *workers, const double *thr
 
 	cJSON_AddStringToObject(d, "file", name);
 	cJSON_AddStringToObject(d, "model", "usl");
-	pt_json_add_number(d, "sigma", m->sigma);
-	pt_json_add_number(d, "kappa", m->kappa);
-	pt_json_add_number(d, "lambda", m->lambda);
-	pt_json_add_number(d, "r2", m->r2);
-	pt_json_add_number(d, "rms_relative_error", m->rms_relative_error);
-	pt_json_add_number(d, "peak_workers", m->peak_workers);
+	pt_usl_model_json(d, m);
 	pt_json_add_number(d, "points", m->points);
 	cJSON_AddStringToObject(d, "bound", m->bound);
 	a = cJSON_AddArrayToObject(d, "residuals");

@@ -2,6 +2,7 @@
 #ifndef PT_USL_H
 #define PT_USL_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 #include "proftune.h"
@@ -20,5 +21,8 @@ int pt_usl_fit(const double *workers, const double *throughput, size_t n,
 /* "linear", "contention" or "coherency" (static strings): what limits
  * scaling of M at MAX_N workers. */
 const char *pt_usl_bound(const struct pt_usl_model *m, double max_n);
+/* Add M's parameters, goodness of fit and peak to the JSON object O (null
+ * for what is not finite), as tune summaries and `fit --json` show them. */
+void pt_usl_model_json(cJSON *o, const struct pt_usl_model *m);
 
 #endif

@@ -299,12 +299,7 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 	m = cJSON_AddObjectToObject(o, "model");
 	cJSON_AddBoolToObject(m, "fitted", fitted);
 	if (fitted) {
-		pt_json_add_number(m, "sigma", model.sigma);
-		pt_json_add_number(m, "kappa", model.kappa);
-		pt_json_add_number(m, "lambda", model.lambda);
-		pt_json_add_number(m, "r2", model.r2);
-		pt_json_add_number(m, "rms_relative_error", model.rms_relative_error);
-		pt_json_add_number(m, "peak_workers", model.peak_workers);
+		pt_usl_model_json(m, &model);
 		cJSON_AddStringToObject(m, "bound", pt_usl_bound(&model, max_candidate));
 	}
 
