@@ -212,60 +212,6 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 		say(f, r, "    ", "  warning: %s", cJSON_IsString(w) ? w->valuestring : "");
 }
 
-/* The per-worker table of trial T. */
-static struct grid *workers_grid(const cJSON *t)
-{
-	const cJSON *ws = robj(t, "per_worker"), *w;
-	size_t n = (size_t)cJSON_GetArraySize(ws), nf = 0, col = 2, i;
-	struct grid *g;
-	double *v;
-	char buf[32];
-
-	for (size_t j = 0; j < pt_nfields; j++)
-		nf += !!(pt_fields[j].views & PT_VIEW_WORKERS);
-	g = grid_new(3 + nf);
-	v = calloc(n + 1, sizeof(*v));
-	if (!g || !v) {
-		free(v);
-		grid_free(g);
-		return NULL;
-	}
-	grid_head(g, 0, "worker", 1, 0);
-	grid_head(g, 1, "cpu", 1, 1);
-	grid_head(g, 2, "numa", 1, 4);
-	cJSON_ArrayForEach(w, ws) {
-		size_t r = grid_row(g);
-
-		if (r == (size_t)-1)
-			break;
-		snprintf(buf, sizeof(buf), "%.0f", rnum(w, "index"));
-		grid_set(g, r, 0, buf, NULL);
-		if (rnum(w, "cpu") >= 0)
-			snprintf(buf, sizeof(buf), "%.0f", rnum(w, "cpu"));
-		else
-			snprintf(buf, sizeof(buf), "any");
-		grid_set(g, r, 1, buf, NULL);
-		if (rnum(w, "numa_node") >= 0)
-			snprintf(buf, sizeof(buf), "%.0f", rnum(w, "numa_node"));
-		else
-			snprintf(buf, sizeof(buf), "-");
-		grid_set(g, r, 2, buf, NULL);
-	}
-	for (size_t j = 0; j < pt_nfields; j++) {
-		const struct pt_field *f = &pt_fields[j];
-
-		if (!(f->views & PT_VIEW_WORKERS))
-			continue;
-		i = 0;
-		cJSON_ArrayForEach(w, ws)
-			if (i < n)
-				v[i++] = pt_field_worker(f, t, w);
-		grid_field(g, ++col, f, v, n);
-	}
-	free(v);
-	return g;
-}
-
 /* Counters, memory records and notes of trial T, one line each. */
 static void counters(FILE *f, const struct report *r, const cJSON *t)
 {

@@ -69,6 +69,20 @@ static void add_num(cJSON *o, const char *key, double v)
 		cJSON_AddNumberToObject(o, key, v);
 }
 
+/* The numbers of a worker's span and of a trial's that the trace shows. */
+static const char *const worker_args[] = {
+	"items", "errors", "throughput", "busy_s", "cpu", "cpu_observed_end", "cpu_utilization",
+	NULL,
+};
+static const char *const trial_args[] = { "workers", "repeat", "items", "throughput", NULL };
+
+/* Add the numbers of FROM at KEYS (those it has) to the args object E. */
+static void add_args(cJSON *e, const cJSON *from, const char *const *keys)
+{
+	for (; *keys; keys++)
+		add_num(e, *keys, rnum(from, *keys));
+}
+
 /* The events of one document as process PID; the number of worker spans. */
 static int document(cJSON *events, const struct report_doc *d, int pid)
 {
@@ -103,14 +117,7 @@ static int document(cJSON *events, const struct report_doc *d, int pid)
 			last = fmax(last, end);
 			snprintf(name, sizeof(name), "trial %d", i);
 			e = span(events, name, "worker", at + s, at + end, pid, tid);
-			e = cJSON_AddObjectToObject(e, "args");
-			add_num(e, "items", rnum(w, "items"));
-			add_num(e, "errors", rnum(w, "errors"));
-			add_num(e, "throughput", rnum(w, "throughput"));
-			add_num(e, "busy_s", rnum(w, "busy_s"));
-			add_num(e, "cpu", rnum(w, "cpu"));
-			add_num(e, "cpu_observed_end", rnum(w, "cpu_observed_end"));
-			add_num(e, "cpu_utilization", rnum(w, "cpu_utilization"));
+			add_args(cJSON_AddObjectToObject(e, "args"), w, worker_args);
 			spans++;
 		}
 		if (!isfinite(first))
@@ -119,11 +126,8 @@ static int document(cJSON *events, const struct report_doc *d, int pid)
 			 rstr(t, "status"));
 		e = span(events, name, "trial", at, at + last, pid, 0);
 		e = cJSON_AddObjectToObject(e, "args");
-		add_num(e, "workers", rnum(t, "workers"));
-		add_num(e, "repeat", rnum(t, "repeat"));
+		add_args(e, t, trial_args);
 		cJSON_AddStringToObject(e, "status", rstr(t, "status"));
-		add_num(e, "items", rnum(t, "items"));
-		add_num(e, "throughput", rnum(t, "throughput"));
 		add_num(e, "p99_ns", pt_field_trial(pt_field_find("latency_p99_ns"), t));
 		if (isfinite(setup) && setup <= last)
 			span(events, "setup", "phase", at, at + setup, pid, 0);

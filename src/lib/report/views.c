@@ -15,6 +15,7 @@
 #define PRIO_VERDICT 2
 #define PRIO_INTERVAL 3
 #define PRIO_MODEL 6
+#define PRIO_NUMA 4
 
 /* The summary's entry for WORKERS, or NULL. */
 static const cJSON *summary_count(const cJSON *doc, unsigned workers)
@@ -131,46 +132,104 @@ fail:
 	return NULL;
 }
 
+/* Fill the columns after COL of G with the fields of VIEW: for each, the
+ * values of the N entries of ITEMS (a JSON array, one per row) that VALUE
+ * reads from an entry of trial TRIAL. */
+static void field_columns(struct grid *g, size_t col, unsigned view, const cJSON *items,
+			  size_t n, const cJSON *trial,
+			  double (*value)(const struct pt_field *f, const cJSON *trial,
+					  const cJSON *item))
+{
+	double *v = calloc(n + 1, sizeof(*v));
+	const cJSON *it;
+
+	if (!v)
+		return;
+	for (size_t j = 0; j < pt_nfields; j++) {
+		const struct pt_field *f = &pt_fields[j];
+		size_t i = 0;
+
+		if (!(f->views & view))
+			continue;
+		cJSON_ArrayForEach(it, items)
+			if (i < n)
+				v[i++] = value(f, trial, it);
+		grid_field(g, ++col, f, v, n);
+	}
+	free(v);
+}
+
+static double trial_value(const struct pt_field *f, const cJSON *trial, const cJSON *item)
+{
+	(void)trial;
+	return pt_field_trial(f, item);
+}
+
 struct grid *trials_grid(const struct report_doc *d)
 {
 	const cJSON *trials = robj(d->tree, "trials"), *t;
-	size_t n = (size_t)cJSON_GetArraySize(trials), i = 0, col = 2;
+	size_t n = (size_t)cJSON_GetArraySize(trials), i = 0;
 	struct grid *g = grid_new(3 + count_fields(PT_VIEW_TRIALS));
-	double *v = calloc(n + 1, sizeof(*v));
 	char buf[32];
 
-	if (!g || !v)
-		goto fail;
+	if (!g)
+		return NULL;
 	grid_head(g, 0, "trial", 1, PRIO_KEY);
 	grid_head(g, 1, "workers", 1, PRIO_KEY);
 	grid_head(g, 2, "status", 0, PRIO_STATUS);
 	cJSON_ArrayForEach(t, trials) {
 		size_t r = grid_row(g);
 
-		if (r == (size_t)-1)
-			goto fail;
+		if (r == (size_t)-1) {
+			grid_free(g);
+			return NULL;
+		}
 		snprintf(buf, sizeof(buf), "%zu", i++);
 		grid_set(g, r, 0, buf, NULL);
 		snprintf(buf, sizeof(buf), "%.0f", rnum(t, "workers"));
 		grid_set(g, r, 1, buf, NULL);
 		grid_set(g, r, 2, rstr(t, "status"), status_colour(rstr(t, "status")));
 	}
-	for (size_t j = 0; j < pt_nfields; j++) {
-		const struct pt_field *f = &pt_fields[j];
-
-		if (!(f->views & PT_VIEW_TRIALS))
-			continue;
-		i = 0;
-		cJSON_ArrayForEach(t, trials)
-			v[i++] = pt_field_trial(f, t);
-		grid_field(g, ++col, f, v, n);
-	}
-	free(v);
+	field_columns(g, 2, PT_VIEW_TRIALS, trials, n, NULL, trial_value);
 	return g;
-fail:
-	free(v);
-	grid_free(g);
-	return NULL;
+}
+
+/* An index cell: V, or WHEN_NEG when V says "none" (-1 or absent). */
+static void index_cell(struct grid *g, size_t row, size_t col, double v, const char *when_neg)
+{
+	char buf[32];
+
+	if (v >= 0)
+		snprintf(buf, sizeof(buf), "%.0f", v);
+	else
+		snprintf(buf, sizeof(buf), "%s", when_neg);
+	grid_set(g, row, col, buf, NULL);
+}
+
+struct grid *workers_grid(const cJSON *t)
+{
+	const cJSON *ws = robj(t, "per_worker"), *w;
+	size_t n = (size_t)cJSON_GetArraySize(ws);
+	struct grid *g = grid_new(3 + count_fields(PT_VIEW_WORKERS));
+
+	if (!g)
+		return NULL;
+	grid_head(g, 0, "worker", 1, PRIO_KEY);
+	grid_head(g, 1, "cpu", 1, PRIO_STATUS);
+	grid_head(g, 2, "numa", 1, PRIO_NUMA);
+	cJSON_ArrayForEach(w, ws) {
+		size_t r = grid_row(g);
+
+		if (r == (size_t)-1) {
+			grid_free(g);
+			return NULL;
+		}
+		index_cell(g, r, 0, rnum(w, "index"), "-");
+		index_cell(g, r, 1, rnum(w, "cpu"), "any");
+		index_cell(g, r, 2, rnum(w, "numa_node"), "-");
+	}
+	field_columns(g, 2, PT_VIEW_WORKERS, ws, n, t, pt_field_worker);
+	return g;
 }
 
 static const char *const metric_titles[PT_METRICS] = {

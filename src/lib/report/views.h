@@ -10,6 +10,9 @@
 struct grid *counts_grid(const struct report_doc *d);
 /* The per-trial table of a document; NULL on ENOMEM. */
 struct grid *trials_grid(const struct report_doc *d);
+/* The per-worker table of trial T (an entry of a document's trials[]); NULL
+ * on ENOMEM. */
+struct grid *workers_grid(const cJSON *t);
 /* The comparison table of metric K (one row per count). */
 struct grid *compare_grid(const struct report *r, enum pt_metric k);
 
