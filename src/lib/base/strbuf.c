@@ -65,28 +65,36 @@ void pt_strbuf_add(struct pt_strbuf *b, const void *data, size_t n)
 	b->s[b->len] = '\0';
 }
 
-void pt_strbuf_addf(struct pt_strbuf *b, const char *fmt, ...)
+void pt_strbuf_vaddf(struct pt_strbuf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	int n;
 
 	if (b->failed)
 		return;
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(b->s ? b->s + b->len : NULL, b->cap - b->len, fmt, ap);
-	va_end(ap);
+	if (n >= 0 && (size_t)n >= b->cap - b->len) {
+		if (room_for(b, (size_t)n))
+			vsnprintf(b->s + b->len, b->cap - b->len, fmt, again);
+		else
+			n = -1;
+	}
+	va_end(again);
 	if (n < 0) {
 		b->failed = 1;
 		return;
 	}
-	if ((size_t)n >= b->cap - b->len) {
-		if (!room_for(b, (size_t)n))
-			return;
-		va_start(ap, fmt);
-		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-	}
 	b->len += (size_t)n;
+}
+
+void pt_strbuf_addf(struct pt_strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pt_strbuf_vaddf(b, fmt, ap);
+	va_end(ap);
 }
 
 void pt_strbuf_clear(struct pt_strbuf *b)

@@ -2,6 +2,7 @@
 #ifndef PT_STRBUF_H
 #define PT_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -29,6 +30,8 @@ void pt_strbuf_add(struct pt_strbuf *b, const void *data, size_t n);
 /* Append printf-formatted text. */
 void pt_strbuf_addf(struct pt_strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void pt_strbuf_vaddf(struct pt_strbuf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Forget the contents, keeping the memory (FAILED stays). */
 void pt_strbuf_clear(struct pt_strbuf *b);
 /* Free the memory; B is empty and usable again. */

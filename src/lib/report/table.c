@@ -22,24 +22,6 @@
 #define CHART_MAX 50
 #define CHART_MIN 10
 
-/* Print a line of prose: PREFIX and the formatted text wrapped to the
- * width, continuation lines indented by INDENT. */
-static void say(FILE *f, const struct report *r, const char *indent, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void say(FILE *f, const struct report *r, const char *indent, const char *fmt, ...)
-{
-	va_list ap;
-	char *text;
-
-	va_start(ap, fmt);
-	text = pt_vasprintf(fmt, ap);
-	va_end(ap);
-	if (text)
-		text_wrap(f, text, 0, indent, r->width);
-	free(text);
-}
-
 /* Print the line built in B wrapped to the width, continuation lines
  * indented by INDENT, and empty B. */
 static void emit(FILE *f, const struct report *r, struct pt_strbuf *b, const char *indent)
@@ -50,6 +32,23 @@ static void emit(FILE *f, const struct report *r, struct pt_strbuf *b, const cha
 		text_wrap(f, line, 0, indent, r->width);
 	free(line);
 }
+
+/* Print a line of prose: PREFIX and the formatted text wrapped to the
+ * width, continuation lines indented by INDENT. */
+static void say(FILE *f, const struct report *r, const char *indent, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void say(FILE *f, const struct report *r, const char *indent, const char *fmt, ...)
+{
+	struct pt_strbuf b = PT_STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pt_strbuf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	emit(f, r, &b, indent);
+}
+
 
 /* Append " KEY=VALUE" for each parameter of the document's task. */
 static void add_params(struct pt_strbuf *b, const cJSON *doc)

@@ -165,33 +165,54 @@ static double trial_value(const struct pt_field *f, const cJSON *trial, const cJ
 	return pt_field_trial(f, item);
 }
 
-struct grid *trials_grid(const struct report_doc *d)
+/* A table of one row per entry of ITEMS: the three key columns TITLES
+ * (the first two right-aligned, with PRIORITIES), which KEYS fills for each
+ * row, then the fields of VIEW read by VALUE.  NULL on ENOMEM. */
+static struct grid *rows_grid(const cJSON *items, const char *const titles[3],
+			      const int priorities[3], unsigned view, const cJSON *trial,
+			      void (*keys)(struct grid *g, size_t row, const cJSON *item),
+			      double (*value)(const struct pt_field *f, const cJSON *trial,
+					      const cJSON *item))
 {
-	const cJSON *trials = robj(d->tree, "trials"), *t;
-	size_t n = (size_t)cJSON_GetArraySize(trials), i = 0;
-	struct grid *g = grid_new(3 + count_fields(PT_VIEW_TRIALS));
-	char buf[32];
+	size_t n = (size_t)cJSON_GetArraySize(items);
+	struct grid *g = grid_new(3 + count_fields(view));
+	const cJSON *it;
 
 	if (!g)
 		return NULL;
-	grid_head(g, 0, "trial", 1, PRIO_KEY);
-	grid_head(g, 1, "workers", 1, PRIO_KEY);
-	grid_head(g, 2, "status", 0, PRIO_STATUS);
-	cJSON_ArrayForEach(t, trials) {
+	for (size_t c = 0; c < 3; c++)
+		grid_head(g, c, titles[c], c < 2 || view == PT_VIEW_WORKERS, priorities[c]);
+	cJSON_ArrayForEach(it, items) {
 		size_t r = grid_row(g);
 
 		if (r == (size_t)-1) {
 			grid_free(g);
 			return NULL;
 		}
-		snprintf(buf, sizeof(buf), "%zu", i++);
-		grid_set(g, r, 0, buf, NULL);
-		snprintf(buf, sizeof(buf), "%.0f", rnum(t, "workers"));
-		grid_set(g, r, 1, buf, NULL);
-		grid_set(g, r, 2, rstr(t, "status"), status_colour(rstr(t, "status")));
+		keys(g, r, it);
 	}
-	field_columns(g, 2, PT_VIEW_TRIALS, trials, n, NULL, trial_value);
+	field_columns(g, 2, view, items, n, trial, value);
 	return g;
+}
+
+static void trial_keys(struct grid *g, size_t row, const cJSON *t)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%zu", row);
+	grid_set(g, row, 0, buf, NULL);
+	snprintf(buf, sizeof(buf), "%.0f", rnum(t, "workers"));
+	grid_set(g, row, 1, buf, NULL);
+	grid_set(g, row, 2, rstr(t, "status"), status_colour(rstr(t, "status")));
+}
+
+struct grid *trials_grid(const struct report_doc *d)
+{
+	static const char *const titles[3] = { "trial", "workers", "status" };
+	static const int prio[3] = { PRIO_KEY, PRIO_KEY, PRIO_STATUS };
+
+	return rows_grid(robj(d->tree, "trials"), titles, prio, PT_VIEW_TRIALS, NULL, trial_keys,
+			 trial_value);
 }
 
 /* An index cell: V, or WHEN_NEG when V says "none" (-1 or absent). */
@@ -206,30 +227,20 @@ static void index_cell(struct grid *g, size_t row, size_t col, double v, const c
 	grid_set(g, row, col, buf, NULL);
 }
 
+static void worker_keys(struct grid *g, size_t row, const cJSON *w)
+{
+	index_cell(g, row, 0, rnum(w, "index"), "-");
+	index_cell(g, row, 1, rnum(w, "cpu"), "any");
+	index_cell(g, row, 2, rnum(w, "numa_node"), "-");
+}
+
 struct grid *workers_grid(const cJSON *t)
 {
-	const cJSON *ws = robj(t, "per_worker"), *w;
-	size_t n = (size_t)cJSON_GetArraySize(ws);
-	struct grid *g = grid_new(3 + count_fields(PT_VIEW_WORKERS));
+	static const char *const titles[3] = { "worker", "cpu", "numa" };
+	static const int prio[3] = { PRIO_KEY, PRIO_STATUS, PRIO_NUMA };
 
-	if (!g)
-		return NULL;
-	grid_head(g, 0, "worker", 1, PRIO_KEY);
-	grid_head(g, 1, "cpu", 1, PRIO_STATUS);
-	grid_head(g, 2, "numa", 1, PRIO_NUMA);
-	cJSON_ArrayForEach(w, ws) {
-		size_t r = grid_row(g);
-
-		if (r == (size_t)-1) {
-			grid_free(g);
-			return NULL;
-		}
-		index_cell(g, r, 0, rnum(w, "index"), "-");
-		index_cell(g, r, 1, rnum(w, "cpu"), "any");
-		index_cell(g, r, 2, rnum(w, "numa_node"), "-");
-	}
-	field_columns(g, 2, PT_VIEW_WORKERS, ws, n, t, pt_field_worker);
-	return g;
+	return rows_grid(robj(t, "per_worker"), titles, prio, PT_VIEW_WORKERS, t, worker_keys,
+			 pt_field_worker);
 }
 
 static const char *const metric_titles[PT_METRICS] = {
