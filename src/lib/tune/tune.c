@@ -88,6 +88,18 @@ static int cmp_count(const void *a, const void *b)
 	return (x->workers > y->workers) - (x->workers < y->workers);
 }
 
+/* Set (*A)[N] = V, growing *A to N + 1 values.  0 or -ENOMEM. */
+static int put(double **a, size_t n, double v)
+{
+	double *x = realloc(*a, (n + 1) * sizeof(*x));
+
+	if (!x)
+		return -ENOMEM;
+	x[n] = v;
+	*a = x;
+	return 0;
+}
+
 int pt_tune_stats_add(struct pt_tune_stats *s, unsigned workers, int ok, double throughput,
 		      double p99_ns, double cpu_util)
 {
@@ -98,27 +110,9 @@ int pt_tune_stats_add(struct pt_tune_stats *s, unsigned workers, int ok, double 
 	c->trials++;
 	if (!ok || !(throughput > 0))
 		return 0;
-	double *x = realloc(c->x, (c->n + 1) * sizeof(*x));
-
-	if (!x)
+	if (put(&c->x, c->n, throughput) < 0 || put(&c->lx, c->n, log(throughput)) < 0 ||
+	    put(&c->p99, c->n, p99_ns) < 0 || put(&c->cpu, c->n, cpu_util) < 0)
 		return -ENOMEM;
-	c->x = x;
-	x = realloc(c->lx, (c->n + 1) * sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	c->lx = x;
-	x = realloc(c->p99, (c->n + 1) * sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	c->p99 = x;
-	x = realloc(c->cpu, (c->n + 1) * sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	c->cpu = x;
-	c->x[c->n] = throughput;
-	c->lx[c->n] = log(throughput);
-	c->p99[c->n] = p99_ns;
-	c->cpu[c->n] = cpu_util;
 	c->n++;
 	return 0;
 }
