@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,7 +155,8 @@ static void format_list(char *buf, size_t len)
 				      pt_report_format_name(i));
 }
 
-/* Apply a `report` option (OPT_FORMAT .. OPT_PLOT) to O; 0, or -2 after a
+/* Apply a `report` option that takes parsing (--format, --threshold,
+ * --gate, --plot) to O; 0, or -2 after a
  * usage error. */
 static int report_option(const char *cmd, enum opt_id id, const char *shown, const char *val,
 			 struct cli_opts *o)
@@ -175,9 +177,6 @@ static int report_option(const char *cmd, enum opt_id id, const char *shown, con
 				break;
 		}
 		o->report.format = val;
-		return 0;
-	case OPT_COMPARE:
-		o->report.compare = val;
 		return 0;
 	case OPT_THRESHOLD: {
 		char *end;
@@ -209,9 +208,6 @@ static int report_option(const char *cmd, enum opt_id id, const char *shown, con
 			if (!p[len])
 				break;
 		}
-		return 0;
-	case OPT_STRICT:
-		o->report.strict = 1;
 		return 0;
 	case OPT_PLOT:
 		o->report.plot = val;
@@ -372,6 +368,24 @@ static const struct cli_option *find_short(char c)
 	return NULL;
 }
 
+/* The options that only store what they are given: a flag sets its int to
+ * 1, a string option points its field at the value. */
+static const struct {
+	enum opt_id id;
+	size_t offset;   /* in struct cli_opts */
+} stored[] = {
+	{ OPT_TASK, offsetof(struct cli_opts, task) },
+	{ OPT_TOPOLOGY, offsetof(struct cli_opts, topology) },
+	{ OPT_TRACE, offsetof(struct cli_opts, trace) },
+	{ OPT_JSON, offsetof(struct cli_opts, json) },
+	{ OPT_QUIET, offsetof(struct cli_opts, quiet) },
+	{ OPT_WIDE, offsetof(struct cli_opts, wide) },
+	{ OPT_NO_LATENCY, offsetof(struct cli_opts, no_latency) },
+	{ OPT_NO_COUNTERS, offsetof(struct cli_opts, no_counters) },
+	{ OPT_COMPARE, offsetof(struct cli_opts, report.compare) },
+	{ OPT_STRICT, offsetof(struct cli_opts, report.strict) },
+};
+
 static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		 const char *shown, const char *val, struct cli_opts *o)
 {
@@ -382,6 +396,17 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 	/* every option that names a file to write */
 	if ((opt->id == OPT_OUTPUT || opt->id == OPT_TRACE || opt->id == OPT_PLOT) && !*val)
 		return usage(cmd->name, "%s: the file name is empty", shown);
+	for (size_t i = 0; i < sizeof(stored) / sizeof(stored[0]); i++) {
+		char *field = (char *)o + stored[i].offset;
+
+		if (stored[i].id != opt->id)
+			continue;
+		if (opt->arg == ARG_NONE)
+			*(int *)field = 1;
+		else
+			*(const char **)field = val;
+		return 0;
+	}
 	switch (opt->id) {
 	case OPT_HELP:
 		cli_usage(stdout, cmd);
@@ -389,9 +414,6 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 	case OPT_VERSION:
 		printf("proftune %s\n", pt_version());
 		return -1;
-	case OPT_TASK:
-		o->task = val;
-		return 0;
 	case OPT_WORKERS:
 		if (cmd->bit == CMD_TUNE)
 			return parse_list(cmd, shown, val, o);
@@ -482,12 +504,6 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		o->output = val;
 		o->report.outputs[o->report.noutputs++] = val;
 		return 0;
-	case OPT_TOPOLOGY:
-		o->topology = val;
-		return 0;
-	case OPT_JSON:
-		o->json = 1;
-		return 0;
 	case OPT_ISOLATION:
 		if (strcmp(val, "trial") == 0) {
 			o->isolation = PT_ISOLATE_TRIAL;
@@ -503,9 +519,6 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 	case OPT_NO_ISOLATION:
 		o->isolation = PT_ISOLATE_NONE;
 		return 0;
-	case OPT_TRACE:
-		o->trace = val;
-		return 0;
 	case OPT_TIMEOUT:
 		d = parse_seconds(val);
 		if (d < 0)
@@ -520,27 +533,14 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 				     "268435456, 512M or 2G", shown, val);
 		o->memory_limit = n;
 		return 0;
-	case OPT_QUIET:
-		o->quiet = 1;
-		return 0;
-	case OPT_WIDE:
-		o->wide = 1;
-		return 0;
-	case OPT_NO_LATENCY:
-		o->no_latency = 1;
-		return 0;
-	case OPT_NO_COUNTERS:
-		o->no_counters = 1;
-		return 0;
 	case OPT_FORMAT:
-	case OPT_COMPARE:
 	case OPT_THRESHOLD:
 	case OPT_GATE:
-	case OPT_STRICT:
 	case OPT_PLOT:
 		return report_option(cmd->name, opt->id, shown, val, o);
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_opts *o)
