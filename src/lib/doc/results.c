@@ -41,14 +41,6 @@ struct pt_results {
 
 /* ---- the document ------------------------------------------------------- */
 
-static double now_unix(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 pt_results *pt_results_new(const char *command, const pt_module *m, const pt_topology *t,
 			   const pt_params *params, const char *config_json)
 {
@@ -58,7 +50,7 @@ pt_results *pt_results_new(const char *command, const pt_module *m, const pt_top
 		goto nomem;
 	r->module = m;
 	r->topo = t;
-	r->created = now_unix();
+	r->created = pt_unix_now();
 	r->params = cJSON_CreateObject();
 	if (!r->params)
 		goto nomem;
@@ -166,10 +158,7 @@ static cJSON *host_json(const pt_topology *t)
 	}
 	if (t)
 		model = pt_topology_cpu_model(t);
-	if (model)
-		cJSON_AddStringToObject(h, "cpu_model", model);
-	else
-		cJSON_AddNullToObject(h, "cpu_model");
+	pt_json_add_string(h, "cpu_model", model);
 	free(model);
 	if (t) {
 		pt_topology_counts_json(cJSON_AddObjectToObject(h, "topology"), t);

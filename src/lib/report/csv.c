@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/csv.h"
 #include "base/strbuf.h"
 #include "base/util.h"
@@ -45,16 +46,16 @@ static void key_cell(FILE *f, const struct column *c, const struct report_doc *d
 
 	switch (c->src) {
 	case S_SCHEMA:
-		csv_string(f, rstr(d->tree, "schema"));
+		csv_string(f, pt_json_str(d->tree, "schema"));
 		break;
 	case S_FILE:
 		csv_string(f, d->file);
 		break;
 	case S_COMMAND:
-		csv_string(f, rstr(d->tree, "command"));
+		csv_string(f, pt_json_str(d->tree, "command"));
 		break;
 	case S_TASK:
-		csv_string(f, rstr(robj(d->tree, "task"), "name"));
+		csv_string(f, pt_json_str(robj(d->tree, "task"), "name"));
 		break;
 	case S_INDEX:
 		fprintf(f, "%d", index);
@@ -266,7 +267,7 @@ static int collect_blocks(struct blocks *bs, const cJSON *ins)
 		else if (cJSON_IsNumber(t))
 			snprintf(track, sizeof(track), "%.0f", t->valuedouble);
 		else
-			snprintf(track, sizeof(track), "%s", rstr(b, "track_name"));
+			snprintf(track, sizeof(track), "%s", pt_json_str(b, "track_name"));
 		if (str_of(b, k_block) && block_add(bs, track, str_of(b, k_block), b) < 0)
 			return -1;
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/util.h"
 #include "report/gbench.h"
 #include "report/grid.h"
@@ -17,14 +18,14 @@ static void context(cJSON *ctx, const cJSON *doc)
 {
 	const cJSON *host = robj(doc, "host"), *topo = robj(host, "topology");
 	static const char *const levels[] = { "l1_caches", "l2_caches", "l3_caches" };
-	double pus = rnum(host, "allowed_pus"), mhz = rnum(host, "mhz_per_cpu");
+	double pus = pt_json_num(host, "allowed_pus"), mhz = pt_json_num(host, "mhz_per_cpu");
 	cJSON *caches;
 
 	if (!isfinite(pus))
-		pus = rnum(topo, "pus");
-	cJSON_AddStringToObject(ctx, "date", rstr(doc, "created"));
-	cJSON_AddStringToObject(ctx, "host_name", rstr(host, "hostname"));
-	cJSON_AddStringToObject(ctx, "executable", rstr(robj(doc, "task"), "path"));
+		pus = pt_json_num(topo, "pus");
+	cJSON_AddStringToObject(ctx, "date", pt_json_str(doc, "created"));
+	cJSON_AddStringToObject(ctx, "host_name", pt_json_str(host, "hostname"));
+	cJSON_AddStringToObject(ctx, "executable", pt_json_str(robj(doc, "task"), "path"));
 	cJSON_AddNumberToObject(ctx, "num_cpus", isfinite(pus) ? pus : 0);
 	/* proftune does not record the clock rate: 0 says "unknown" */
 	cJSON_AddNumberToObject(ctx, "mhz_per_cpu", isfinite(mhz) ? round(mhz) : 0);
@@ -33,7 +34,7 @@ static void context(cJSON *ctx, const cJSON *doc)
 	/* cache objects by level as hwloc counted them; sizes are not recorded */
 	caches = cJSON_AddArrayToObject(ctx, "caches");
 	for (int l = 0; l < 3; l++) {
-		double n = rnum(topo, levels[l]);
+		double n = pt_json_num(topo, levels[l]);
 		cJSON *c;
 
 		if (!(n > 0))
@@ -46,9 +47,9 @@ static void context(cJSON *ctx, const cJSON *doc)
 		cJSON_AddItemToArray(caches, c);
 	}
 	cJSON_AddStringToObject(ctx, "library_build_type", "release");
-	cJSON_AddStringToObject(ctx, "proftune_version", rstr(doc, "proftune_version"));
-	cJSON_AddStringToObject(ctx, "proftune_command", rstr(doc, "command"));
-	cJSON_AddStringToObject(ctx, "task", rstr(robj(doc, "task"), "name"));
+	cJSON_AddStringToObject(ctx, "proftune_version", pt_json_str(doc, "proftune_version"));
+	cJSON_AddStringToObject(ctx, "proftune_command", pt_json_str(doc, "command"));
+	cJSON_AddStringToObject(ctx, "task", pt_json_str(robj(doc, "task"), "name"));
 }
 
 /* Per-item times of the repetitions of one count, in nanoseconds. */
@@ -129,7 +130,7 @@ int report_gbench(FILE *f, const struct report *r)
 	};
 	double *tmp = calloc(ntrials + 1, sizeof(*tmp));
 	cJSON *doc = cJSON_CreateObject(), *benchmarks;
-	const char *task = rstr(robj(d->tree, "task"), "name");
+	const char *task = pt_json_str(robj(d->tree, "task"), "name");
 	int family = 0, ret = -1;
 	char *text = NULL;
 
@@ -147,16 +148,16 @@ int report_gbench(FILE *f, const struct report *r)
 		snprintf(name, sizeof(name), "%s/workers:%u/repeats:%u", task, workers, reps);
 		cJSON_ArrayForEach(t, trials) {
 			const cJSON *cpu = robj(t, "cpu");
-			double items = rnum(t, "items"), x = rnum(t, "throughput");
-			double used = rnum(cpu, "user_s") + rnum(cpu, "sys_s");
+			double items = pt_json_num(t, "items"), x = pt_json_num(t, "throughput");
+			double used = pt_json_num(cpu, "user_s") + pt_json_num(cpu, "sys_s");
 			cJSON *b;
 
-			if ((unsigned)rnum(t, "workers") != workers ||
-			    strcmp(rstr(t, "status"), "ok") != 0 || i >= reps)
+			if ((unsigned)pt_json_num(t, "workers") != workers ||
+			    strcmp(pt_json_str(t, "status"), "ok") != 0 || i >= reps)
 				continue;
 			/* per item: wall time (the inverse of throughput) and CPU time
 			 * of all workers together */
-			runs.real[i] = items > 0 ? rnum(t, "wall_s") * 1e9 / items : 0;
+			runs.real[i] = items > 0 ? pt_json_num(t, "wall_s") * 1e9 / items : 0;
 			runs.cpu[i] = items > 0 && isfinite(used) ? used * 1e9 / items : 0;
 			runs.rate[i] = isfinite(x) ? x : 0;
 			b = entry(benchmarks, name, name, family);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/util.h"
 #include "report/markdown.h"
 #include "report/grid.h"
@@ -27,31 +28,31 @@ static void summary(FILE *f, const struct report_doc *d)
 	char x[48];
 	int first = 1;
 
-	fprintf(f, "### proftune %s of ", rstr(doc, "command"));
-	md_code(f, rstr(task, "name"), NULL);
+	fprintf(f, "### proftune %s of ", pt_json_str(doc, "command"));
+	md_code(f, pt_json_str(task, "name"), NULL);
 	fprintf(f, " (");
 	md_code(f, d->file, NULL);
 	fprintf(f, ")\n\n- **Task:** ");
-	md_code(f, rstr(task, "name"), NULL);
+	md_code(f, pt_json_str(task, "name"), NULL);
 	cJSON_ArrayForEach(p, robj(task, "params")) {
 		fprintf(f, "%s ", first ? " with" : ",");
 		md_code(f, p->string, cJSON_IsString(p) ? p->valuestring : "?");
 		first = 0;
 	}
 	fprintf(f, " (");
-	md_code(f, rstr(task, "path"), NULL);
+	md_code(f, pt_json_str(task, "path"), NULL);
 	fprintf(f, ")\n- **Host:** ");
-	md_escape(f, rstr(host, "hostname"));
+	md_escape(f, pt_json_str(host, "hostname"));
 	fputs(", ", f);
-	md_escape(f, *rstr(host, "cpu_model") ? rstr(host, "cpu_model") : "unknown CPU");
-	if (isfinite(rnum(host, "allowed_pus"))) {
-		fprintf(f, ", %.0f PUs allowed (", rnum(host, "allowed_pus"));
-		md_escape(f, rstr(host, "allowed_cpus"));
+	md_escape(f, *pt_json_str(host, "cpu_model") ? pt_json_str(host, "cpu_model") : "unknown CPU");
+	if (isfinite(pt_json_num(host, "allowed_pus"))) {
+		fprintf(f, ", %.0f PUs allowed (", pt_json_num(host, "allowed_pus"));
+		md_escape(f, pt_json_str(host, "allowed_cpus"));
 		fputc(')', f);
 	}
-	if (*rstr(host, "kernel")) {
+	if (*pt_json_str(host, "kernel")) {
 		fputs(", ", f);
-		md_escape(f, rstr(host, "kernel"));
+		md_escape(f, pt_json_str(host, "kernel"));
 	}
 	fputs("\n- **Answer:** ", f);
 	if (pt_doc_tune_answer(d->doc, &a) == 0) {
@@ -70,20 +71,20 @@ static void summary(FILE *f, const struct report_doc *d)
 		fputs("no tune summary", f);
 	}
 	fprintf(f, "\n- **Trials:** %d", cJSON_GetArraySize(robj(doc, "trials")));
-	if (isfinite(rnum(cfg, "items")))
-		fprintf(f, " of %.0f items", rnum(cfg, "items"));
-	else if (isfinite(rnum(cfg, "duration_s")))
-		fprintf(f, " of %g s", rnum(cfg, "duration_s"));
-	if (isfinite(rnum(cfg, "warmup_s")))
-		fprintf(f, " after %g s warm-up", rnum(cfg, "warmup_s"));
-	if (*rstr(cfg, "placement")) {
+	if (isfinite(pt_json_num(cfg, "items")))
+		fprintf(f, " of %.0f items", pt_json_num(cfg, "items"));
+	else if (isfinite(pt_json_num(cfg, "duration_s")))
+		fprintf(f, " of %g s", pt_json_num(cfg, "duration_s"));
+	if (isfinite(pt_json_num(cfg, "warmup_s")))
+		fprintf(f, " after %g s warm-up", pt_json_num(cfg, "warmup_s"));
+	if (*pt_json_str(cfg, "placement")) {
 		fputs(", placement ", f);
-		md_escape(f, rstr(cfg, "placement"));
+		md_escape(f, pt_json_str(cfg, "placement"));
 	}
 	fputs("; proftune ", f);
-	md_escape(f, rstr(doc, "proftune_version"));
+	md_escape(f, pt_json_str(doc, "proftune_version"));
 	fputs(", ", f);
-	md_escape(f, rstr(doc, "created"));
+	md_escape(f, pt_json_str(doc, "created"));
 	if (cJSON_IsTrue(robj(doc, "interrupted")))
 		fputs(" (**interrupted**: partial results)", f);
 	fputc('\n', f);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/util.h"
 #include "report/svg.h"
 #include "report/grid.h"
@@ -170,8 +171,8 @@ static void throughput_panel(FILE *f, const struct report_doc *d, const struct a
 		max = fmax(max, fmax(isfinite(c[i].high) ? c[i].high : 0,
 				     isfinite(c[i].throughput) ? c[i].throughput : 0));
 	cJSON_ArrayForEach(t, robj(d->tree, "trials"))
-		if (strcmp(rstr(t, "status"), "ok") == 0 && isfinite(rnum(t, "throughput")))
-			max = fmax(max, rnum(t, "throughput"));
+		if (strcmp(pt_json_str(t, "status"), "ok") == 0 && isfinite(pt_json_num(t, "throughput")))
+			max = fmax(max, pt_json_num(t, "throughput"));
 	if (model)
 		for (int i = 0; i <= CURVE_POINTS; i++)
 			max = fmax(max, pt_usl_predict(&m, 1 + (x->hi - 1) * i / CURVE_POINTS));
@@ -183,10 +184,10 @@ static void throughput_panel(FILE *f, const struct report_doc *d, const struct a
 	fprintf(f, "<g clip-path=\"url(#panel1)\">\n");
 	/* every ok trial, then the median with its interval */
 	cJSON_ArrayForEach(t, robj(d->tree, "trials"))
-		if (strcmp(rstr(t, "status"), "ok") == 0 && isfinite(rnum(t, "throughput")))
+		if (strcmp(pt_json_str(t, "status"), "ok") == 0 && isfinite(pt_json_num(t, "throughput")))
 			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\" "
-				"fill-opacity=\"0.7\"/>\n", map(x, rnum(t, "workers")),
-				map(&y, rnum(t, "throughput")), C_TRIAL);
+				"fill-opacity=\"0.7\"/>\n", map(x, pt_json_num(t, "workers")),
+				map(&y, pt_json_num(t, "throughput")), C_TRIAL);
 	if (model) {
 		fprintf(f, "<polyline class=\"model\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
 			"points=\"", C_MODEL);
@@ -316,7 +317,7 @@ int report_svg(FILE *f, const struct report *r)
 		WIDTH, HEIGHT, WIDTH, HEIGHT);
 	fputs("<title>", f);
 	snprintf(buf, sizeof(buf), "proftune %s of %s: throughput and latency against workers",
-		 rstr(d->tree, "command"), rstr(robj(d->tree, "task"), "name"));
+		 pt_json_str(d->tree, "command"), pt_json_str(robj(d->tree, "task"), "name"));
 	xml_escape(f, buf);
 	fputs("</title>\n<style>\n"
 	      ".grid { stroke: #e4e4e4; stroke-width: 1; }\n"
@@ -338,10 +339,10 @@ int report_svg(FILE *f, const struct report *r)
 	text(f, LEFT, 34, "start", "title", buf);
 	snprintf(buf, sizeof(buf), "%s: %d trials on %s (%s), %s", d->file,
 		 cJSON_GetArraySize(robj(d->tree, "trials")),
-		 rstr(robj(d->tree, "host"), "hostname"),
-		 *rstr(robj(d->tree, "host"), "cpu_model") ?
-		 rstr(robj(d->tree, "host"), "cpu_model") : "unknown CPU",
-		 rstr(d->tree, "created"));
+		 pt_json_str(robj(d->tree, "host"), "hostname"),
+		 *pt_json_str(robj(d->tree, "host"), "cpu_model") ?
+		 pt_json_str(robj(d->tree, "host"), "cpu_model") : "unknown CPU",
+		 pt_json_str(d->tree, "created"));
 	text(f, LEFT, 56, "start", "subtitle", buf);
 	throughput_panel(f, d, &x);
 	latency_panel(f, d, &x);

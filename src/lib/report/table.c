@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "report/table.h"
@@ -65,33 +66,33 @@ static void header(FILE *f, const struct report *r, const struct report_doc *d)
 	const cJSON *cfg = robj(doc, "config");
 	struct pt_strbuf b = PT_STRBUF_INIT;
 
-	say(f, r, "  ", "proftune %s of task %s (%s)", rstr(doc, "command"), rstr(task, "name"),
-	    rstr(task, "path"));
+	say(f, r, "  ", "proftune %s of task %s (%s)", pt_json_str(doc, "command"), pt_json_str(task, "name"),
+	    pt_json_str(task, "path"));
 	if (cJSON_GetArraySize(robj(task, "params")) > 0) {
 		pt_strbuf_addf(&b, "  params:");
 		add_params(&b, doc);
 		emit(f, r, &b, "    ");
 	}
-	pt_strbuf_addf(&b, "  host: %s, %s", rstr(host, "hostname"),
-		       *rstr(host, "cpu_model") ? rstr(host, "cpu_model") : "unknown CPU");
-	if (isfinite(rnum(host, "allowed_pus")))
-		pt_strbuf_addf(&b, ", %.0f PUs allowed (%s)", rnum(host, "allowed_pus"),
-			       rstr(host, "allowed_cpus"));
-	if (*rstr(host, "kernel"))
-		pt_strbuf_addf(&b, ", %s", rstr(host, "kernel"));
+	pt_strbuf_addf(&b, "  host: %s, %s", pt_json_str(host, "hostname"),
+		       *pt_json_str(host, "cpu_model") ? pt_json_str(host, "cpu_model") : "unknown CPU");
+	if (isfinite(pt_json_num(host, "allowed_pus")))
+		pt_strbuf_addf(&b, ", %.0f PUs allowed (%s)", pt_json_num(host, "allowed_pus"),
+			       pt_json_str(host, "allowed_cpus"));
+	if (*pt_json_str(host, "kernel"))
+		pt_strbuf_addf(&b, ", %s", pt_json_str(host, "kernel"));
 	emit(f, r, &b, "    ");
-	if (isfinite(rnum(cfg, "items")))
-		pt_strbuf_addf(&b, "  %.0f items per trial", rnum(cfg, "items"));
-	else if (isfinite(rnum(cfg, "duration_s")))
-		pt_strbuf_addf(&b, "  %g s per trial", rnum(cfg, "duration_s"));
+	if (isfinite(pt_json_num(cfg, "items")))
+		pt_strbuf_addf(&b, "  %.0f items per trial", pt_json_num(cfg, "items"));
+	else if (isfinite(pt_json_num(cfg, "duration_s")))
+		pt_strbuf_addf(&b, "  %g s per trial", pt_json_num(cfg, "duration_s"));
 	else
 		pt_strbuf_addf(&b, "  trials");
-	if (isfinite(rnum(cfg, "warmup_s")))
-		pt_strbuf_addf(&b, " after %g s warm-up", rnum(cfg, "warmup_s"));
+	if (isfinite(pt_json_num(cfg, "warmup_s")))
+		pt_strbuf_addf(&b, " after %g s warm-up", pt_json_num(cfg, "warmup_s"));
 	pt_strbuf_addf(&b, "; placement %s; latency %s; proftune %s, %s",
-		       *rstr(cfg, "placement") ? rstr(cfg, "placement") : "-",
+		       *pt_json_str(cfg, "placement") ? pt_json_str(cfg, "placement") : "-",
 		       cJSON_IsFalse(robj(cfg, "record_latency")) ? "off" : "on",
-		       rstr(doc, "proftune_version"), rstr(doc, "created"));
+		       pt_json_str(doc, "proftune_version"), pt_json_str(doc, "created"));
 	emit(f, r, &b, "    ");
 	if (cJSON_IsTrue(robj(doc, "interrupted")))
 		say(f, r, "    ", "  interrupted: the document holds the trials measured before "
@@ -166,7 +167,7 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 		say(f, r, "               ", "  %srecommended: %u worker%s%s (the smallest count "
 		    "shown within %g%% of the best, one-sided 95%% test)", r->colour ? "\033[1m" : "",
 		    a.recommended_workers, a.recommended_workers == 1 ? "" : "s",
-		    r->colour ? "\033[0m" : "", 100 * rnum(s, "tolerance"));
+		    r->colour ? "\033[0m" : "", 100 * pt_json_num(s, "tolerance"));
 		say(f, r, "               ", "  optimal:     %u worker%s (highest median "
 		    "throughput, %s)", a.optimal_workers, a.optimal_workers == 1 ? "" : "s", x);
 		if (cJSON_IsTrue(robj(conf, "optimal_decided"))) {
@@ -202,8 +203,8 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 		say(f, r, "               ", "  model (USL): sigma %.4g, kappa %.4g, lambda %.4g/s; "
 		    "R2 %.3f; %s; %s-bound", m.sigma, m.kappa, m.lambda, m.r2, peak, m.bound);
 	}
-	pt_strbuf_addf(&b, "  %s strategy: %.0f trials in %.1f s; tested", rstr(s, "strategy"),
-		       rnum(s, "trials"), rnum(s, "elapsed_s"));
+	pt_strbuf_addf(&b, "  %s strategy: %.0f trials in %.1f s; tested", pt_json_str(s, "strategy"),
+		       pt_json_num(s, "trials"), pt_json_num(s, "elapsed_s"));
 	cJSON_ArrayForEach(w, robj(s, "tested_workers"))
 		pt_strbuf_addf(&b, " %.0f", w->valuedouble);
 	emit(f, r, &b, "    ");
@@ -219,8 +220,8 @@ static void counters(FILE *f, const struct report *r, const cJSON *t)
 	char a[32], x[32];
 
 	cJSON_ArrayForEach(e, robj(c, "user")) {
-		pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT, -1);
-		pt_unit_print(x, sizeof(x), rnum(e, "rate"), PT_UNIT_RATE, -1);
+		pt_unit_print(a, sizeof(a), pt_json_num(e, "value"), PT_UNIT_COUNT, -1);
+		pt_unit_print(x, sizeof(x), pt_json_num(e, "rate"), PT_UNIT_RATE, -1);
 		say(f, r, "      ", "    counter %s: %s (%s)", e->string, a, x);
 	}
 	cJSON_ArrayForEach(e, robj(robj(t, "memory"), "records")) {
@@ -245,9 +246,9 @@ static void counters(FILE *f, const struct report *r, const cJSON *t)
 	if (cJSON_GetArraySize(robj(c, "perf")) > 0) {
 		pt_strbuf_addf(&b, "    perf:");
 		cJSON_ArrayForEach(e, robj(c, "perf")) {
-			pt_unit_print(a, sizeof(a), rnum(e, "value"), PT_UNIT_COUNT, -1);
+			pt_unit_print(a, sizeof(a), pt_json_num(e, "value"), PT_UNIT_COUNT, -1);
 			pt_strbuf_addf(&b, " %s=%s", e->string,
-				       strcmp(rstr(e, "status"), "ok") == 0 ? a : rstr(e, "status"));
+				       strcmp(pt_json_str(e, "status"), "ok") == 0 ? a : pt_json_str(e, "status"));
 		}
 		emit(f, r, &b, "      ");
 	}
@@ -263,19 +264,19 @@ static int details(FILE *f, const struct report *r, const struct report_doc *d)
 		const cJSON *disp = robj(t, "dispatch");
 		char imb[32], ov[32];
 
-		pt_unit_print(imb, sizeof(imb), rnum(t, "imbalance"), PT_UNIT_PERCENT, -1);
-		pt_unit_print(ov, sizeof(ov), rnum(disp, "overhead"), PT_UNIT_PERCENT, -1);
+		pt_unit_print(imb, sizeof(imb), pt_json_num(t, "imbalance"), PT_UNIT_PERCENT, -1);
+		pt_unit_print(ov, sizeof(ov), pt_json_num(disp, "overhead"), PT_UNIT_PERCENT, -1);
 		fputc('\n', f);
 		say(f, r, "    ", "  trial %d: %s; imbalance %s; dispatch %s in chunks of %.0f", i,
-		    rstr(t, "status"), imb, ov, rnum(disp, "mean_chunk"));
+		    pt_json_str(t, "status"), imb, ov, pt_json_num(disp, "mean_chunk"));
 		if (cJSON_GetArraySize(robj(t, "per_worker")) > 0 &&
 		    print_grid(f, r, workers_grid(t), "    ") < 0)
 			return -ENOMEM;
 		counters(f, r, t);
 		cJSON_ArrayForEach(m, robj(robj(t, "errors"), "messages"))
-			say(f, r, "      ", "    error (x%.0f): %s", rnum(m, "count"), rstr(m, "message"));
+			say(f, r, "      ", "    error (x%.0f): %s", pt_json_num(m, "count"), pt_json_str(m, "message"));
 		cJSON_ArrayForEach(m, robj(t, "warnings"))
-			say(f, r, "      ", "    warning: %s", rstr(m, "message"));
+			say(f, r, "      ", "    warning: %s", pt_json_str(m, "message"));
 		i++;
 	}
 	return 0;
@@ -292,8 +293,8 @@ static void messages(FILE *f, const struct report *r, const struct report_doc *d
 			if (first)
 				fputc('\n', f);
 			first = 0;
-			say(f, r, "    ", "  trial %d: %s: %s", i, rstr(t, "status"),
-			    rstr(t, "message"));
+			say(f, r, "    ", "  trial %d: %s: %s", i, pt_json_str(t, "status"),
+			    pt_json_str(t, "message"));
 		}
 		i++;
 	}
@@ -302,13 +303,13 @@ static void messages(FILE *f, const struct report *r, const struct report_doc *d
 		if (first)
 			fputc('\n', f);
 		first = 0;
-		say(f, r, "    ", "  warning: %s", rstr(w, "message"));
+		say(f, r, "    ", "  warning: %s", pt_json_str(w, "message"));
 	}
 }
 
 static int one_document(FILE *f, const struct report *r, const struct report_doc *d)
 {
-	int tune = strcmp(rstr(d->tree, "command"), "tune") == 0;
+	int tune = strcmp(pt_json_str(d->tree, "command"), "tune") == 0;
 	int detailed = !tune && cJSON_GetArraySize(robj(d->tree, "trials")) <= DETAIL_TRIALS;
 	int ret;
 
@@ -322,7 +323,7 @@ static int one_document(FILE *f, const struct report *r, const struct report_doc
 	if (ret < 0)
 		return ret;
 	if (tune)
-		chart(f, r, d, rnum(robj(d->tree, "summary"), "best_throughput"));
+		chart(f, r, d, pt_json_num(robj(d->tree, "summary"), "best_throughput"));
 	answer(f, r, d);
 	if (detailed && details(f, r, d) < 0)
 		return -ENOMEM;
@@ -363,14 +364,14 @@ static int side_by_side(FILE *f, const struct report *r)
 			nw++;
 		}
 	}
-	say(f, r, "  ", "task %s: %zu tunes side by side", rstr(robj(r->docs[0].tree, "task"),
+	say(f, r, "  ", "task %s: %zu tunes side by side", pt_json_str(robj(r->docs[0].tree, "task"),
 								 "name"), r->ndocs);
 	for (size_t k = 0; k < r->ndocs; k++) {
 		struct pt_strbuf b = PT_STRBUF_INIT;
 
 		pt_strbuf_addf(&b, "  [%zu] %s: created %s on %s", k + 1, r->docs[k].file,
-			       rstr(r->docs[k].tree, "created"),
-			       rstr(robj(r->docs[k].tree, "host"), "hostname"));
+			       pt_json_str(r->docs[k].tree, "created"),
+			       pt_json_str(robj(r->docs[k].tree, "host"), "hostname"));
 		add_params(&b, r->docs[k].tree);
 		emit(f, r, &b, "      ");
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/json.h"
 #include "base/util.h"
 #include "instr/trace.h"
 #include "report/trace.h"
@@ -80,7 +81,7 @@ static const char *const trial_args[] = { "workers", "repeat", "items", "through
 static void add_args(cJSON *e, const cJSON *from, const char *const *keys)
 {
 	for (; *keys; keys++)
-		add_num(e, *keys, rnum(from, *keys));
+		add_num(e, *keys, pt_json_num(from, *keys));
 }
 
 /* The events of one document as process PID; the number of worker spans. */
@@ -91,13 +92,13 @@ static int document(cJSON *events, const struct report_doc *d, int pid)
 	int max_workers = 0, spans = 0, i = 0;
 	char name[160];
 
-	snprintf(name, sizeof(name), "%s: proftune %s of %s", d->file, rstr(d->tree, "command"),
-		 rstr(robj(d->tree, "task"), "name"));
+	snprintf(name, sizeof(name), "%s: proftune %s of %s", d->file, pt_json_str(d->tree, "command"),
+		 pt_json_str(robj(d->tree, "task"), "name"));
 	metadata(events, "process_name", pid, 0, name);
 	metadata(events, "thread_name", pid, 0, "trials");
 	cJSON_ArrayForEach(t, robj(d->tree, "trials")) {
-		double started = parse_iso8601(rstr(t, "started")), at, first = INFINITY, last = 0;
-		double setup = rnum(t, "setup_s"), warmup = rnum(t, "warmup_s");
+		double started = parse_iso8601(pt_json_str(t, "started")), at, first = INFINITY, last = 0;
+		double setup = pt_json_num(t, "setup_s"), warmup = pt_json_num(t, "warmup_s");
 		cJSON *e;
 
 		/* trials on one time line: by their start times when recorded,
@@ -108,8 +109,8 @@ static int document(cJSON *events, const struct report_doc *d, int pid)
 		if (at < next)
 			at = next;
 		cJSON_ArrayForEach(w, robj(t, "per_worker")) {
-			double s = rnum(w, "start_s"), end = rnum(w, "end_s");
-			int tid = 1 + (int)rnum(w, "index");
+			double s = pt_json_num(w, "start_s"), end = pt_json_num(w, "end_s");
+			int tid = 1 + (int)pt_json_num(w, "index");
 
 			if (tid > max_workers)
 				max_workers = tid;
@@ -122,12 +123,12 @@ static int document(cJSON *events, const struct report_doc *d, int pid)
 		}
 		if (!isfinite(first))
 			first = last = 0;
-		snprintf(name, sizeof(name), "trial %d: %.0f workers, %s", i, rnum(t, "workers"),
-			 rstr(t, "status"));
+		snprintf(name, sizeof(name), "trial %d: %.0f workers, %s", i, pt_json_num(t, "workers"),
+			 pt_json_str(t, "status"));
 		e = span(events, name, "trial", at, at + last, pid, 0);
 		e = cJSON_AddObjectToObject(e, "args");
 		add_args(e, t, trial_args);
-		cJSON_AddStringToObject(e, "status", rstr(t, "status"));
+		cJSON_AddStringToObject(e, "status", pt_json_str(t, "status"));
 		add_num(e, "p99_ns", pt_field_trial(pt_field_find("latency_p99_ns"), t));
 		if (isfinite(setup) && setup <= last)
 			span(events, "setup", "phase", at, at + setup, pid, 0);
@@ -169,7 +170,7 @@ int report_trace(FILE *f, const struct report *r)
 	cJSON_AddStringToObject(doc, "displayTimeUnit", "ms");
 	other = cJSON_AddObjectToObject(doc, "otherData");
 	cJSON_AddStringToObject(other, "generator", "proftune report --format trace");
-	cJSON_AddStringToObject(other, "schema", rstr(r->docs[0].tree, "schema"));
+	cJSON_AddStringToObject(other, "schema", pt_json_str(r->docs[0].tree, "schema"));
 	text = cJSON_Print(doc);
 	cJSON_Delete(doc);
 	if (!text)

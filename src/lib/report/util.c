@@ -6,23 +6,10 @@
 #include <string.h>
 
 #include "base/csv.h"
+#include "base/json.h"
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "report/util.h"
-
-double rnum(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-const char *rstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 const cJSON *robj(const cJSON *o, const char *key)
 {

@@ -5,12 +5,10 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "base/json.h"
 #include "report/report.h"
 
-/* The number at KEY of O (NAN when absent or null), the string ("" when
- * absent), the member. */
-double rnum(const cJSON *o, const char *key);
-const char *rstr(const cJSON *o, const char *key);
+/* The member at KEY of O, or NULL. */
 const cJSON *robj(const cJSON *o, const char *key);
 
 /* Colour SGR code of a trial status and of a comparison verdict. */

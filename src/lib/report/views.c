@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "base/util.h"
 #include "report/views.h"
 #include "report/util.h"
@@ -23,7 +24,7 @@ static const cJSON *summary_count(const cJSON *doc, unsigned workers)
 	const cJSON *pc;
 
 	cJSON_ArrayForEach(pc, robj(robj(doc, "summary"), "per_count"))
-		if ((unsigned)rnum(pc, "workers") == workers)
+		if ((unsigned)pt_json_num(pc, "workers") == workers)
 			return pc;
 	return NULL;
 }
@@ -103,11 +104,11 @@ struct grid *counts_grid(const struct report_doc *d)
 				grid_head(g, col + 1, "verdict", 0, PRIO_VERDICT);
 				for (size_t i = 0; i < k; i++) {
 					const cJSON *s = summary_count(d->tree, d->counts[i].workers);
-					const char *verdict = rstr(s, "versus_best");
+					const char *verdict = pt_json_str(s, "versus_best");
 
-					if (isfinite(rnum(s, "ratio_to_best")))
+					if (isfinite(pt_json_num(s, "ratio_to_best")))
 						snprintf(buf, sizeof(buf), "%+.1f%%",
-							 100 * (rnum(s, "ratio_to_best") - 1));
+							 100 * (pt_json_num(s, "ratio_to_best") - 1));
 					else
 						snprintf(buf, sizeof(buf), "-");
 					grid_set(g, i, col, buf, NULL);
@@ -201,9 +202,9 @@ static void trial_keys(struct grid *g, size_t row, const cJSON *t)
 
 	snprintf(buf, sizeof(buf), "%zu", row);
 	grid_set(g, row, 0, buf, NULL);
-	snprintf(buf, sizeof(buf), "%.0f", rnum(t, "workers"));
+	snprintf(buf, sizeof(buf), "%.0f", pt_json_num(t, "workers"));
 	grid_set(g, row, 1, buf, NULL);
-	grid_set(g, row, 2, rstr(t, "status"), status_colour(rstr(t, "status")));
+	grid_set(g, row, 2, pt_json_str(t, "status"), status_colour(pt_json_str(t, "status")));
 }
 
 struct grid *trials_grid(const struct report_doc *d)
@@ -229,9 +230,9 @@ static void index_cell(struct grid *g, size_t row, size_t col, double v, const c
 
 static void worker_keys(struct grid *g, size_t row, const cJSON *w)
 {
-	index_cell(g, row, 0, rnum(w, "index"), "-");
-	index_cell(g, row, 1, rnum(w, "cpu"), "any");
-	index_cell(g, row, 2, rnum(w, "numa_node"), "-");
+	index_cell(g, row, 0, pt_json_num(w, "index"), "-");
+	index_cell(g, row, 1, pt_json_num(w, "cpu"), "any");
+	index_cell(g, row, 2, pt_json_num(w, "numa_node"), "-");
 }
 
 struct grid *workers_grid(const cJSON *t)
