@@ -43,8 +43,8 @@ else
 fi
 check "auto used $au_n trials, at most half of $ex_n" [ $((au_n * 2)) -le "$ex_n" ]
 "$PROFTUNE" tune --task contended --max 16 --duration 0.3 >table.txt 2>/dev/null
-check "the table states trials and time" grep -Eq 'strategy auto: [0-9]+ trials, [0-9.]+ s' table.txt
-check "the table has a chart" grep -q "throughput against workers" table.txt
+check "the table states trials and time" grep -Eq 'auto strategy: [0-9]+ trials in [0-9.]+ s' table.txt
+check "the table has a chart" grep -q "against workers: '#' median" table.txt
 
 # 5. explicit lists, budget, warnings
 "$PROFTUNE" --task sleep -p us=500 --workers 1,2,4,8 -q -o list.json >/dev/null
