@@ -142,3 +142,19 @@ int pt_name_index(const char *const *names, size_t n, const char *name)
 			return (int)i;
 	return -EINVAL;
 }
+
+void pt_tree_free(void *root, size_t child, size_t sibling)
+{
+	char *n = root;
+
+	/* the links are read as bytes: the nodes' pointer types differ */
+	while (n) {
+		void *first, *next;
+
+		memcpy(&first, n + child, sizeof(first));
+		memcpy(&next, n + sibling, sizeof(next));
+		pt_tree_free(first, child, sibling);
+		free(n);
+		n = next;
+	}
+}

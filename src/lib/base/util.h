@@ -60,6 +60,10 @@ int pt_array_grow(void *array, size_t *cap, size_t need, size_t elem, size_t fir
 #define PT_ARRAY_GROW(v, cap, need, first) \
 	pt_array_grow(&(v), &(cap), (need), sizeof(*(v)), (first))
 
+/* Free (free(3)) every node of the tree at ROOT, whose nodes point to their
+ * first child and their next sibling at the byte offsets CHILD and
+ * SIBLING. */
+void pt_tree_free(void *root, size_t child, size_t sibling);
 /* NAMES[I] of a table of N names, or "?" when I is out of range. */
 const char *pt_name_of(const char *const *names, size_t n, unsigned i);
 /* The index of NAME in a table of N names, or -EINVAL when it is not one. */

@@ -248,6 +248,15 @@ static void data_release(pt_compare *cmp)
 	cmp->data = NULL;
 }
 
+void pt_compare_free(pt_compare *cmp)
+{
+	if (!cmp)
+		return;
+	data_release(cmp);
+	free(cmp->rows);
+	free(cmp);
+}
+
 pt_compare *pt_compare_new(const pt_doc *base, const pt_doc *newer,
 			   const struct pt_compare_config *c)
 {
@@ -317,15 +326,6 @@ nomem:
 	pt_compare_free(cmp);
 	pt_fail(ENOMEM, "out of memory");
 	return NULL;
-}
-
-void pt_compare_free(pt_compare *cmp)
-{
-	if (!cmp)
-		return;
-	data_release(cmp);
-	free(cmp->rows);
-	free(cmp);
 }
 
 size_t pt_compare_count(const pt_compare *cmp)

@@ -41,6 +41,21 @@ struct pt_results {
 
 /* ---- the document ------------------------------------------------------- */
 
+void pt_results_free(pt_results *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ntrials; i++)
+		pt_trial_free(r->trials[i]);
+	free(r->trials);
+	cJSON_Delete(r->params);
+	cJSON_Delete(r->config);
+	cJSON_Delete(r->summary);
+	pt_msg_release(&r->warnings);
+	free(r->command);
+	free(r);
+}
+
 pt_results *pt_results_new(const char *command, const pt_module *m, const pt_topology *t,
 			   const pt_params *params, const char *config_json)
 {
@@ -68,21 +83,6 @@ nomem:
 	pt_results_free(r);
 	pt_fail(ENOMEM, "out of memory");
 	return NULL;
-}
-
-void pt_results_free(pt_results *r)
-{
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->ntrials; i++)
-		pt_trial_free(r->trials[i]);
-	free(r->trials);
-	cJSON_Delete(r->params);
-	cJSON_Delete(r->config);
-	cJSON_Delete(r->summary);
-	pt_msg_release(&r->warnings);
-	free(r->command);
-	free(r);
 }
 
 void pt_results_add_trial(pt_results *r, pt_trial *tr)

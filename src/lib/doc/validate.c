@@ -532,6 +532,15 @@ static int parse_error(const char *name, const char *text, size_t len, size_t of
 		       name, off, near);
 }
 
+void pt_doc_free(pt_doc *d)
+{
+	if (d) {
+		cJSON_Delete(d->root);
+		free(d->name);
+	}
+	free(d);
+}
+
 pt_doc *pt_doc_parse(const char *text, size_t len, const char *name)
 {
 	const char *end = NULL;
@@ -641,15 +650,6 @@ out:
 		close(fd);
 	pt_strbuf_release(&text);
 	return d;
-}
-
-void pt_doc_free(pt_doc *d)
-{
-	if (!d)
-		return;
-	cJSON_Delete(d->root);
-	free(d->name);
-	free(d);
 }
 
 const char *pt_doc_name(const pt_doc *d)

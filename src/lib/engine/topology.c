@@ -29,6 +29,16 @@ int pt_placement_parse(const char *name)
 	return pt_name_index(placement_names, PT_COUNT(placement_names), name);
 }
 
+void pt_topology_free(pt_topology *t)
+{
+	if (t) {
+		hwloc_bitmap_free(t->allowed);
+		if (t->topo)
+			hwloc_topology_destroy(t->topo);
+	}
+	free(t);
+}
+
 pt_topology *pt_topology_new(const char *synthetic)
 {
 	pt_topology *t = calloc(1, sizeof(*t));
@@ -83,15 +93,6 @@ pt_topology *pt_topology_new(const char *synthetic)
 fail:
 	pt_topology_free(t);
 	return NULL;
-}
-
-void pt_topology_free(pt_topology *t)
-{
-	if (!t)
-		return;
-	hwloc_bitmap_free(t->allowed);
-	hwloc_topology_destroy(t->topo);
-	free(t);
 }
 
 int pt_topology_is_synthetic(const pt_topology *t)

@@ -332,6 +332,26 @@ fail:
 	return NULL;
 }
 
+void pt_trial_free(pt_trial *tr)
+{
+	if (!tr)
+		return;
+	cJSON_Delete(tr->json);
+	cJSON_Delete(tr->instrumentation);
+	for (unsigned i = 0; i < tr->s.workers; i++) {
+		pt_named_release(&tr->workers[i].counters);
+		pt_named_release(&tr->workers[i].memory);
+	}
+	free(tr->workers);
+	pt_msg_release(&tr->errors);
+	pt_msg_release(&tr->warnings);
+	pt_named_release(&tr->counters);
+	pt_named_release(&tr->memory);
+	pt_named_release(&tr->notes);
+	free(tr->message);
+	free(tr);
+}
+
 pt_trial *pt_trial_new_empty(const pt_topology *t, const struct pt_trial_config *c,
 			     enum pt_status status, const char *message)
 {
@@ -363,26 +383,6 @@ pt_trial *pt_trial_new_empty(const pt_topology *t, const struct pt_trial_config 
 	}
 	free(slots);
 	return tr;
-}
-
-void pt_trial_free(pt_trial *tr)
-{
-	if (!tr)
-		return;
-	cJSON_Delete(tr->json);
-	cJSON_Delete(tr->instrumentation);
-	for (unsigned i = 0; i < tr->s.workers; i++) {
-		pt_named_release(&tr->workers[i].counters);
-		pt_named_release(&tr->workers[i].memory);
-	}
-	free(tr->workers);
-	pt_msg_release(&tr->errors);
-	pt_msg_release(&tr->warnings);
-	pt_named_release(&tr->counters);
-	pt_named_release(&tr->memory);
-	pt_named_release(&tr->notes);
-	free(tr->message);
-	free(tr);
 }
 
 const struct pt_trial_stats *pt_trial_stats(const pt_trial *tr)

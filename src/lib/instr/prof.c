@@ -177,13 +177,7 @@ struct pt_node *pt_node_new(struct pt_tstate *ts, struct pt_node *parent, uint32
 
 static void node_free_tree(struct pt_node *n)
 {
-	while (n) {
-		struct pt_node *next = n->sibling;
-
-		node_free_tree(n->child);
-		free(n);
-		n = next;
-	}
+	pt_tree_free(n, offsetof(struct pt_node, child), offsetof(struct pt_node, sibling));
 }
 
 static void tstate_free(struct pt_tstate *ts)

@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,13 +57,7 @@ double pt_bstats_quantile(const struct pt_bstats *b, double q)
 
 static void mnode_free(struct pt_mnode *m)
 {
-	while (m) {
-		struct pt_mnode *next = m->sibling;
-
-		mnode_free(m->child);
-		free(m);
-		m = next;
-	}
+	pt_tree_free(m, offsetof(struct pt_mnode, child), offsetof(struct pt_mnode, sibling));
 }
 
 /* Merge the children of thread node N into the merged children list *DST. */

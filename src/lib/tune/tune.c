@@ -193,8 +193,11 @@ static double across_trials(int m, const double *v, size_t n)
 {
 	const struct pt_field *f = m >= 0 ? pt_metric_field((enum pt_metric)m) :
 		pt_field_find("cpu_utilization");
-	double *tmp = malloc((n + 1) * sizeof(*tmp)), r;
+	double *tmp, r;
 
+	if (n == 0)
+		return NAN;
+	tmp = malloc(n * sizeof(*tmp));
 	if (!tmp)
 		return NAN;
 	memcpy(tmp, v, n * sizeof(*tmp));
