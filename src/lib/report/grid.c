@@ -238,6 +238,27 @@ void grid_markdown(FILE *f, const struct grid *g)
 	}
 }
 
+/* Write the N bytes of WORD at column *COL, breaking it (between UTF-8
+ * characters) onto lines of INDENT when it reaches WIDTH. */
+static void put_word(FILE *f, const char *word, size_t n, size_t *col, const char *indent,
+		     size_t ind, unsigned width)
+{
+	for (size_t i = 0; i < n;) {
+		size_t len = 1;
+
+		while (i + len < n && ((unsigned char)word[i + len] & 0xc0) == 0x80)
+			len++;
+		if (*col >= width && *col > ind) {
+			fputc('\n', f);
+			fputs(indent, f);
+			*col = ind;
+		}
+		fwrite(word + i, 1, len, f);
+		(*col)++;
+		i += len;
+	}
+}
+
 void text_wrap(FILE *f, const char *text, unsigned start, const char *indent, unsigned width)
 {
 	size_t col = start, ind = text_width(indent), gap = 0;
@@ -262,9 +283,9 @@ void text_wrap(FILE *f, const char *text, unsigned start, const char *indent, un
 
 		ww = tmp ? text_width(tmp) : word;
 		free(tmp);
-		/* a word that does not fit goes to the next line, unless it
-		 * would not fit there either (a word longer than the width);
-		 * blanks between words that stay on a line are kept */
+		/* a word that does not fit goes to the next line, unless the
+		 * line holds nothing yet; blanks between words that stay on a
+		 * line are kept; a word longer than a whole line is broken */
 		if (col + gap + ww > width && (!empty || (start > ind && ind + ww <= width))) {
 			fputc('\n', f);
 			fputs(indent, f);
@@ -274,8 +295,7 @@ void text_wrap(FILE *f, const char *text, unsigned start, const char *indent, un
 			fprintf(f, "%*s", (int)gap, "");
 			col += gap;
 		}
-		fwrite(p, 1, word, f);
-		col += ww;
+		put_word(f, p, word, &col, indent, ind, width);
 		first = empty = 0;
 		p += word;
 		for (gap = 0; *p == ' '; p++)

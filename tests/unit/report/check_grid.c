@@ -84,9 +84,9 @@ START_TEST(test_wrap)
 	text_wrap(f, "key:   aligned value", 0, "", 40);
 	fclose(f);
 	/* leading blanks kept, continuation lines indented, no line over the
-	 * width unless one word is */
+	 * width: a word longer than a line is broken */
 	ck_assert_str_eq(text, "  alpha beta\n    gamma delta\n    epsilon\n"
-			 "unbreakable-word-longer-than-the-width\n  x\n"
+			 "unbreakabl\n  e-word-l\n  onger-th\n  an-the-w\n  idth x\n"
 			 "key:   aligned value\n");
 	free(text);
 }
