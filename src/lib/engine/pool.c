@@ -227,15 +227,15 @@ static void *worker_main(void *arg)
 		w->msgs.total = 0;
 		pt_instr_worker_measure(w->ctx->instr);
 	}
+	pt_barrier_wait(&p->barrier); /* 4: measured phase starts */
+	w->phase = "run";
 	if (!atomic_load(&p->abort)) {
+		/* CPU time, switches and counters start after the barrier: its
+		 * wait is not part of the measurement */
 		w->cpu_start = current_cpu();
 		pt_rusage_thread(&w->ru0);
 		if (c->counters)
 			pt_perf_enable(&w->perf);
-	}
-	pt_barrier_wait(&p->barrier); /* 4: measured phase starts */
-	w->phase = "run";
-	if (!atomic_load(&p->abort)) {
 		w->start_ns = pt_now_ns();
 		run_phase(w, 1);
 		w->end_ns = pt_now_ns();

@@ -1145,6 +1145,32 @@ START_TEST(test_latency_off)
 }
 END_TEST
 
+START_TEST(test_switches_start_at_the_barrier)
+{
+	struct pt_trial_config c;
+	double vcsw = 0;
+	pt_trial *tr;
+	cJSON *o;
+
+	/* the workers wait at the start barrier (a voluntary switch each but
+	 * the last to arrive); a measured phase of no-op items blocks nowhere,
+	 * so its switches are 0 when the count starts after the barrier */
+	config(&c, 2, 20000);
+	tr = run_task(&noop_task, &c);
+	ck_assert_int_eq(pt_trial_stats(tr)->status, PT_STATUS_OK);
+	o = trial_json(tr);
+	for (int i = 0; i < 2; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "per_worker.%d.counters.os.voluntary_context_switches", i);
+		vcsw += json_num(o, path);
+	}
+	ck_assert_double_eq(vcsw, 0);
+	cJSON_Delete(o);
+	pt_trial_free(tr);
+}
+END_TEST
+
 START_TEST(test_throughput_scales)
 {
 	struct pt_trial_config c;
@@ -1267,6 +1293,7 @@ Suite *suite_trial(void)
 	tcase_add_test(tc, test_param_malformed);
 	tcase_add_test(tc, test_param_unused);
 	tcase_add_test(tc, test_counters);
+	tcase_add_test(tc, test_switches_start_at_the_barrier);
 	tcase_add_test(tc, test_counter_names_dropped);
 	tcase_add_test(tc, test_memory_and_notes);
 	tcase_add_test(tc, test_peak_rss_per_trial);
