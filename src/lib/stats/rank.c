@@ -52,37 +52,89 @@ out:
 	return out;
 }
 
-double pt_mwu_cdf(unsigned n, unsigned m, double u)
+double *pt_mwu_exact_table(unsigned n, unsigned m)
 {
-	double nm = (double)n * m;
+	size_t w = (size_t)n * m + 1;
+	double *f = mwu_counts(n > m ? n : m, n > m ? m : n), total = 0, below = 0;
+
+	if (!f)
+		return NULL;
+	for (size_t k = 0; k < w; k++)
+		total += f[k];
+	for (size_t k = 0; k < w; k++) {
+		below += f[k];
+		f[k] = below / total;
+	}
+	f[w - 1] = 1;
+	return f;
+}
+
+double pt_mwu_cdf_exact(unsigned n, unsigned m, double u)
+{
+	double nm = (double)n * m, *f, p;
 
 	if (u < 0)
 		return 0;
 	if (u >= nm)
 		return 1;
-	if (nm <= PT_MWU_EXACT_PAIRS) {
-		double *f = mwu_counts(n > m ? n : m, n > m ? m : n), below = 0, total = 0;
+	f = pt_mwu_exact_table(n, m);
+	if (!f)
+		return NAN;
+	p = f[(size_t)floor(u)];
+	free(f);
+	return p;
+}
 
-		if (f) {
-			for (size_t k = 0; k <= (size_t)nm; k++) {
-				total += f[k];
-				if ((double)k <= u)
-					below += f[k];
-			}
-			free(f);
-			return below / total;
-		}
-	}
-	/* normal approximation with continuity correction */
-	double sd = sqrt(nm * (n + m + 1) / 12.0);
+double pt_mwu_cdf_approx(unsigned n, unsigned m, double u)
+{
+	double nm = (double)n * m, var = nm * (n + m + 1) / 12.0;
+	/* the fourth cumulant of U (its third is 0: U is symmetric) */
+	double k4 = -nm * (n + m + 1) * ((double)n * n + (double)m * m + nm + n + m) / 120.0;
+	double z = (floor(u) + 0.5 - nm / 2) / sqrt(var), p;
 
-	return 0.5 * erfc(-((floor(u) + 0.5 - nm / 2) / sd) / sqrt(2.0));
+	if (u < 0)
+		return 0;
+	if (u >= nm)
+		return 1;
+	/* Edgeworth: the normal cdf (continuity-corrected) less the
+	 * excess-kurtosis term phi(z) g2 / 24 He3(z); far out in the tails the
+	 * term can overshoot, so the value is kept in [0, 1] */
+	p = 0.5 * erfc(-z / sqrt(2.0)) -
+	    exp(-z * z / 2) / 2.5066282746310002 /* sqrt(2 pi) */ * (k4 / (var * var)) / 24 * (z * z * z - 3 * z);
+	return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
+/* Are the exact counts used for N and M values? */
+static int mwu_use_exact(unsigned n, unsigned m)
+{
+	double nm = (double)n * m;
+
+	return nm <= PT_MWU_EXACT_PAIRS ||
+	       ((n < PT_MWU_EDGEWORTH_MIN || m < PT_MWU_EDGEWORTH_MIN) &&
+		nm <= PT_MWU_EXACT_PAIRS_SMALL);
+}
+
+double pt_mwu_cdf(unsigned n, unsigned m, double u)
+{
+	double r = NAN;
+
+	if (mwu_use_exact(n, m))
+		r = pt_mwu_cdf_exact(n, m, u);
+	return isnan(r) ? pt_mwu_cdf_approx(n, m, u) : r;
 }
 
 long pt_mwu_critical(unsigned n, unsigned m, double alpha)
 {
 	long lo = -1, hi = (long)((double)n * m);
+	double *f = mwu_use_exact(n, m) ? pt_mwu_exact_table(n, m) : NULL;
 
+	if (f) {
+		/* one pass over the exact table rather than one table per probe */
+		for (long k = 0; k < hi && f[k] <= alpha; k++)
+			lo = k;
+		free(f);
+		return lo;
+	}
 	/* the cdf grows with c: bisect for the last c at or below alpha */
 	while (hi - lo > 1) {
 		long mid = lo + (hi - lo) / 2;

@@ -6,8 +6,11 @@
 #include <stdint.h>
 
 /* Student's t quantile: the value t with P(T <= t) = P for DF degrees of
- * freedom, for P in {0.95, 0.975} (one-sided 5%, two-sided 95%).  Exact to
- * table precision up to 30 df, within 0.1% beyond (Cornish-Fisher). */
+ * freedom, for any P in (0, 1): the inverse of the regularised incomplete
+ * beta function, within 1e-8 relative of scipy's t.ppf (check_stats.c, where
+ * scipy's own error of up to 2e-9 is the larger part);
+ * beyond 10^6 df, Cornish-Fisher's expansion to 1 / df^2.  +-INFINITY for
+ * DF == 0; NAN with errno EDOM for P outside (0, 1). */
 double pt_t_quantile(double p, unsigned df);
 
 /* Median of N values (copied and sorted; V untouched).  0 for N == 0. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "../check.h"
 #include "stats/rank.h"
@@ -26,16 +27,50 @@ START_TEST(mwu_exact_distribution)
 }
 END_TEST
 
+/* The largest relative error of pt_mwu_cdf against the exact counts over
+ * every u with an exact P(U <= u) in [0.001, 0.05], the tail where tests
+ * decide. */
+static double tail_error(unsigned n, unsigned m)
+{
+	double worst = 0, *f = pt_mwu_exact_table(n, m);
+
+	ck_assert_ptr_nonnull(f);
+	for (size_t u = 0; u < (size_t)n * m / 2; u++) {
+		double e = f[u], a;
+
+		if (e < 0.001)
+			continue;
+		if (e > 0.05)
+			break;
+		a = pt_mwu_cdf(n, m, (double)u);
+		if (fabs(a / e - 1) > worst)
+			worst = fabs(a / e - 1);
+	}
+	free(f);
+	return worst;
+}
+
 START_TEST(mwu_normal_agrees_with_exact)
 {
-	/* 50 x 50 is the largest exact case, 50 x 51 uses the approximation:
-	 * their tails must be close at the one-sided 5% point */
-	double exact = pt_mwu_cdf(50, 50, 1000), approx = pt_mwu_cdf(50, 51, 1020);
+	/* just beyond the exact range, balanced and not, and well beyond it:
+	 * within the 0.5% that rank.h states (the plain normal approximation
+	 * was 11% off at 50 x 51, 19% at 20 x 130, 5% at 100 x 100) */
+	static const unsigned sizes[][2] = { { 50, 51 }, { 40, 70 }, { 20, 130 }, { 100, 100 } };
 
-	ck_assert_double_gt(exact, 0.03);
-	ck_assert_double_lt(exact, 0.07);
-	ck_assert_double_lt(fabs(exact - approx), 0.01);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		double e = tail_error(sizes[i][0], sizes[i][1]);
+
+		ck_assert_msg(e < 0.005, "%u x %u: %.4f", sizes[i][0], sizes[i][1], e);
+	}
+	/* a small sample against a large one stays exact */
+	ck_assert_double_eq(pt_mwu_cdf(5, 600, 1000), pt_mwu_cdf_exact(5, 600, 1000));
 	ck_assert_double_eq_tol(pt_mwu_cdf(60, 60, 1799.5), 0.5, 0.01);
+	ck_assert_double_eq(pt_mwu_cdf_approx(60, 60, -1), 0);
+	ck_assert_double_eq(pt_mwu_cdf_approx(60, 60, 3600), 1);
+	ck_assert_double_ge(pt_mwu_cdf_approx(60, 60, 0), 0);
+	/* the critical value from one pass over the counts matches the cdf */
+	ck_assert_double_le(pt_mwu_cdf(30, 30, (double)pt_mwu_critical(30, 30, 0.01)), 0.01);
+	ck_assert_double_gt(pt_mwu_cdf(30, 30, (double)pt_mwu_critical(30, 30, 0.01) + 1), 0.01);
 }
 END_TEST
 
@@ -103,6 +138,8 @@ Suite *suite_rank(void)
 {
 	Suite *s = suite_create("rank");
 	TCase *t = tcase_create("mann-whitney");
+
+	tcase_set_timeout(t, 60);
 
 	tcase_add_test(t, mwu_exact_distribution);
 	tcase_add_test(t, mwu_normal_agrees_with_exact);
