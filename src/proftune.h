@@ -128,9 +128,16 @@ PT_API const char *pt_version(void);
  * fit` to any such data.
  */
 
+/* What the fit minimises: the squared residuals of throughput (ordinary
+ * least squares, as R's usl package and codahale/usl fit), of throughput
+ * relative to the measured value (every count weighs the same whatever its
+ * throughput), or of log throughput. */
+enum pt_usl_loss { PT_USL_OLS, PT_USL_RELATIVE, PT_USL_LOG };
+
 /* The Universal Scalability Law, X(N) = lambda N / (1 + sigma (N - 1) +
- * kappa N (N - 1)), fitted by least squares on relative residuals with
- * sigma, kappa >= 0. */
+ * kappa N (N - 1)), fitted by least squares with sigma, kappa >= 0 and
+ * lambda > 0 (a bounded solver: an optimum on sigma = 0 or kappa = 0 is
+ * found as such). */
 struct pt_usl_model {
 	double lambda, sigma, kappa;
 	double r2;                 /* coefficient of determination */
@@ -139,9 +146,26 @@ struct pt_usl_model {
 	unsigned points;
 	const char *bound;         /* "linear", "contention" or "coherency" at the
 	                            * largest count (static string) */
+	/* the fields below were added after the ones above */
+	const char *loss;          /* "ols", "relative" or "log" (static string) */
+	int converged;             /* 1: the first-order conditions of the bounded
+	                            * problem hold at the result */
+	double loss_value;         /* the minimised sum of squared residuals */
+	double lambda_se, sigma_se, kappa_se; /* standard errors from the Jacobian
+	                            * at the optimum; NAN when not estimable
+	                            * (4 points or fewer, singular) */
+	double peak_low, peak_high; /* 95% interval of peak_workers (delta
+	                            * method, t quantile); NAN without a peak */
 };
-/* Fit N points; at least 4 distinct worker counts, all values positive.
- * 0 or -EINVAL with pt_last_error(). */
+/* Parse NAME ("ols", "relative" or "log") into *OUT: 0, or -EINVAL with
+ * pt_last_error(). */
+PT_API int pt_usl_loss_parse(const char *name, enum pt_usl_loss *out);
+/* Fit N points under LOSS; at least 4 distinct worker counts, all values
+ * positive.  0; -EINVAL with pt_last_error() for bad points; -EDOM with
+ * pt_last_error() when the solver did not reach the bounded optimum. */
+PT_API int pt_usl_fit_loss(const double *workers, const double *throughput, size_t n,
+                           enum pt_usl_loss loss, struct pt_usl_model *out);
+/* pt_usl_fit_loss() with ordinary least squares, PT_USL_OLS. */
 PT_API int pt_usl_fit_points(const double *workers, const double *throughput, size_t n,
                              struct pt_usl_model *out);
 /* The fit M of the N points (WORKERS, THROUGHPUT) read from NAME as JSON
@@ -149,6 +173,7 @@ PT_API int pt_usl_fit_points(const double *workers, const double *throughput, si
  * (what `proftune fit --json` prints); malloc'd, NULL on ENOMEM. */
 PT_API char *pt_usl_fit_json(const char *name, const double *workers, const double *throughput,
                              size_t n, const struct pt_usl_model *m);
+/* The throughput M predicts at WORKERS workers. */
 PT_API double pt_usl_predict(const struct pt_usl_model *m, double workers);
 /* Read `workers,throughput` rows from a CSV file (header line optional,
  * blank lines and #-comments skipped, further columns ignored).  On success

@@ -35,6 +35,7 @@ enum opt_id {
 	OPT_MIN, OPT_MAX, OPT_STRATEGY, OPT_BUDGET, OPT_TOLERANCE, OPT_SEED,
 	OPT_TIMEOUT, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT, OPT_TRACE,
 	OPT_FORMAT, OPT_COMPARE, OPT_THRESHOLD, OPT_GATE, OPT_STRICT, OPT_PLOT, OPT_WIDE,
+	OPT_LOSS,
 };
 
 enum opt_arg { ARG_NONE, ARG_STRING, ARG_COUNT, ARG_ITEMS, ARG_SECONDS };
@@ -81,6 +82,7 @@ struct cli_opts {
 	const char *topology;
 	int json, quiet, no_latency, no_counters;
 	int wide;               /* --wide: tables with every column */
+	const char *loss;       /* fit: --loss NAME, or NULL (ols) */
 	int argc;               /* positional arguments left */
 	char **argv;
 	struct report_opts {    /* `report` (cmd-report.c) */

@@ -10,6 +10,7 @@
 int cmd_fit(struct cli_opts *o)
 {
 	struct pt_usl_model m;
+	enum pt_usl_loss loss = PT_USL_OLS;
 	double *w = NULL, *x = NULL;
 	size_t n = 0;
 	int ret = EXIT_OK;
@@ -17,7 +18,10 @@ int cmd_fit(struct cli_opts *o)
 	if (o->argc != 1)
 		return cli_usage_error("fit", o->argc ? "one file at a time" :
 				       "no data file given; write workers,throughput rows to a CSV file");
-	if (pt_fit_read_csv(o->argv[0], &w, &x, &n) < 0 || pt_usl_fit_points(w, x, n, &m) < 0) {
+	if (o->loss && pt_usl_loss_parse(o->loss, &loss) < 0)
+		return cli_usage_error("fit", "%s", pt_last_error());
+	if (pt_fit_read_csv(o->argv[0], &w, &x, &n) < 0 ||
+	    pt_usl_fit_loss(w, x, n, loss, &m) < 0) {
 		cli_error("%s%s%s", w || n ? o->argv[0] : "", w || n ? ": " : "", pt_last_error());
 		free(w);
 		free(x);
@@ -28,9 +32,15 @@ int cmd_fit(struct cli_opts *o)
 	} else {
 		printf("Universal Scalability Law fit of %u points from %s\n", m.points, o->argv[0]);
 		printf("  X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1))\n");
-		printf("  lambda %.6g   sigma %.6g   kappa %.6g\n", m.lambda, m.sigma, m.kappa);
+		printf("  least squares on %s residuals\n", m.loss);
+		printf("  lambda %.6g (se %.2g)   sigma %.6g (se %.2g)   kappa %.6g (se %.2g)\n",
+		       m.lambda, m.lambda_se, m.sigma, m.sigma_se, m.kappa, m.kappa_se);
 		printf("  R2 %.4f   rms relative error %.2f%%\n", m.r2, 100 * m.rms_relative_error);
-		if (isfinite(m.peak_workers))
+		if (isfinite(m.peak_workers) && isfinite(m.peak_low))
+			printf("  predicted peak N* = sqrt((1 - sigma) / kappa) = %.2f workers "
+			       "(95%% interval %.2f to %.2f)\n", m.peak_workers, m.peak_low,
+			       m.peak_high);
+		else if (isfinite(m.peak_workers))
 			printf("  predicted peak N* = sqrt((1 - sigma) / kappa) = %.2f workers\n",
 			       m.peak_workers);
 		else

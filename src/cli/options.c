@@ -56,6 +56,10 @@ const struct cli_option cli_options[] = {
 	{ OPT_WIDE, "wide", 0, ARG_NONE, NULL, CMD_MEASURE | CMD_REPORT,
 	  "tables with every column; without it, a table on a terminal (or as wide as "
 	  "$COLUMNS says) leaves out its least important columns to fit" },
+	{ OPT_LOSS, "loss", 0, ARG_STRING, "LOSS", CMD_FIT,
+	  "what the fit minimises: ols (squared throughput residuals, as R's usl and "
+	  "codahale/usl; default), relative (residuals relative to the measured "
+	  "throughput, as the tuner fits) or log (residuals of log throughput)" },
 	{ OPT_QUIET, "quiet", 'q', ARG_NONE, NULL, CMD_ALL,
 	  "no progress or warnings on stderr" },
 	{ OPT_NO_LATENCY, "no-latency", 0, ARG_NONE, NULL, CMD_MEASURE,
@@ -384,6 +388,7 @@ static const struct {
 	{ OPT_NO_COUNTERS, offsetof(struct cli_opts, no_counters) },
 	{ OPT_COMPARE, offsetof(struct cli_opts, report.compare) },
 	{ OPT_STRICT, offsetof(struct cli_opts, report.strict) },
+	{ OPT_LOSS, offsetof(struct cli_opts, loss) },
 };
 
 static int apply(const struct cli_command *cmd, const struct cli_option *opt,

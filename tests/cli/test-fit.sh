@@ -10,6 +10,17 @@ check "sigma recovered within 1%" fcmp "$(jget fit.json sigma) > 0.0495 && $(jge
 check "kappa recovered within 1%" fcmp "$(jget fit.json kappa) > 0.00198 && $(jget fit.json kappa) < 0.00202"
 check "lambda recovered within 1%" fcmp "$(jget fit.json lambda) > 990 && $(jget fit.json lambda) < 1010"
 check "peak N* = sqrt((1 - sigma) / kappa) = 21.8" fcmp "$(jget fit.json peak_workers) > 21.7 && $(jget fit.json peak_workers) < 21.9"
+check "ordinary least squares is the default loss" test "$(jget fit.json loss)" = ols
+check "the fit says it converged" test "$(jget fit.json converged)" = true
+check "the peak's 95% interval holds the true peak" fcmp "$(jget fit.json peak_workers_low) <= 21.794494718 && $(jget fit.json peak_workers_high) >= 21.794494717"
+check "standard errors are given" fcmp "$(jget fit.json sigma_se) >= 0 && $(jget fit.json kappa_se) >= 0"
+"$PROFTUNE" fit --loss relative usl.csv --json >rel.json
+check "--loss relative is said in the JSON" test "$(jget rel.json loss)" = relative
+check "--loss relative recovers kappa too" fcmp "$(jget rel.json kappa) > 0.00198 && $(jget rel.json kappa) < 0.00202"
+"$PROFTUNE" fit --loss log usl.csv >log.txt
+check "the table names the loss" grep -q "least squares on log residuals" log.txt
+expect_fail "an unknown loss" 2 "unknown loss 'abs'; expected ols, relative or log" -- \
+	"$PROFTUNE" fit --loss abs usl.csv
 tail -n +2 usl.csv >noheader.csv
 "$PROFTUNE" fit noheader.csv >fit.txt
 check "the header is optional and the table names the peak" grep -q "predicted peak" fit.txt

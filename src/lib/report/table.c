@@ -194,9 +194,14 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 		say(f, r, "    ", "  no answer: no trial succeeded");
 	}
 	if (pt_doc_model(d->doc, &m) == 0) {
-		char peak[48];
+		const cJSON *mo = robj(s, "model");
+		double lo = pt_json_num(mo, "peak_workers_low"), hi = pt_json_num(mo, "peak_workers_high");
+		char peak[80];
 
-		if (isfinite(m.peak_workers))
+		if (isfinite(m.peak_workers) && isfinite(lo) && isfinite(hi))
+			snprintf(peak, sizeof(peak), "peak at %.1f workers (95%% %.1f-%.1f)",
+				 m.peak_workers, lo, hi);
+		else if (isfinite(m.peak_workers))
 			snprintf(peak, sizeof(peak), "peak at %.1f workers", m.peak_workers);
 		else
 			snprintf(peak, sizeof(peak), "no peak");

@@ -12,6 +12,7 @@
 #include "proftune.h"
 #include "base/json.h"
 #include "base/util.h"
+#include "stats/stats.h"
 #include "stats/usl.h"
 
 /* Fewer distinct counts than this leave the three parameters unchecked:
@@ -56,27 +57,82 @@ static long count_distinct(const double *w, const double *x, size_t n, size_t *b
 	return distinct;
 }
 
-/* For fixed sigma and kappa the best lambda is linear: minimise
- * sum ((lambda g_i - x_i) / x_i)^2, so lambda = sum(g/x) / sum(g^2/x^2). */
-static double best_lambda(const double *w, const double *x, size_t n, double s, double k)
+static const char *const loss_names[] = {
+	[PT_USL_OLS] = "ols", [PT_USL_RELATIVE] = "relative", [PT_USL_LOG] = "log",
+};
+
+int pt_usl_loss_parse(const char *name, enum pt_usl_loss *out)
+{
+	for (size_t i = 0; i < sizeof(loss_names) / sizeof(loss_names[0]); i++) {
+		if (strcmp(name, loss_names[i]) == 0) {
+			*out = (enum pt_usl_loss)i;
+			return 0;
+		}
+	}
+	return pt_fail(EINVAL, "unknown loss '%s'; expected ols, relative or log", name);
+}
+
+/* The model's denominator-free shape g(N) = N / (1 + sigma (N-1) + kappa N (N-1)). */
+static double shape(double n, double s, double k)
+{
+	return n / (1 + s * (n - 1) + k * n * (n - 1));
+}
+
+/* For fixed sigma and kappa the best lambda has a closed form under each
+ * loss: ols minimises sum (lambda g - x)^2, relative sum ((lambda g - x) / x)^2,
+ * log sum (log lambda g - log x)^2. */
+static double best_lambda(const double *w, const double *x, size_t n, enum pt_usl_loss loss,
+			  double s, double k)
 {
 	double num = 0, den = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		double g = w[i] / (1 + s * (w[i] - 1) + k * w[i] * (w[i] - 1));
+		double g = shape(w[i], s, k);
 
-		num += g / x[i];
-		den += g * g / (x[i] * x[i]);
+		switch (loss) {
+		case PT_USL_OLS:
+			num += g * x[i];
+			den += g * g;
+			break;
+		case PT_USL_RELATIVE:
+			num += g / x[i];
+			den += g * g / (x[i] * x[i]);
+			break;
+		case PT_USL_LOG:
+			num += log(x[i] / g);
+			den += 1;
+			break;
+		}
 	}
+	if (loss == PT_USL_LOG)
+		return exp(num / den);
 	return den > 0 ? num / den : 0;
 }
 
-static double rel_sse(const double *w, const double *x, size_t n, double l, double s, double k)
+/* Residual i of the parameters P = (lambda, sigma, kappa) under LOSS, and,
+ * when J is not NULL, its derivatives. */
+static double residual(double w, double x, enum pt_usl_loss loss, const double p[3], double J[3])
+{
+	double D = 1 + p[1] * (w - 1) + p[2] * w * (w - 1), f = p[0] * w / D;
+	double scale = loss == PT_USL_OLS ? 1 : loss == PT_USL_RELATIVE ? 1 / x : 1 / f;
+
+	if (J) {
+		J[0] = w / D * scale;
+		J[1] = -f * (w - 1) / D * scale;
+		J[2] = -f * w * (w - 1) / D * scale;
+	}
+	if (loss == PT_USL_LOG)
+		return log(f / x);
+	return (f - x) * scale;
+}
+
+static double loss_sum(const double *w, const double *x, size_t n, enum pt_usl_loss loss,
+		       const double p[3])
 {
 	double e = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		double r = (l * w[i] / (1 + s * (w[i] - 1) + k * w[i] * (w[i] - 1)) - x[i]) / x[i];
+		double r = residual(w[i], x[i], loss, p, NULL);
 
 		e += r * r;
 	}
@@ -122,80 +178,166 @@ static int solve3(double a[3][3], double b[3], double d[3])
 	return 0;
 }
 
-int pt_usl_fit(const double *w, const double *x, size_t n, struct pt_usl_model *out)
+/* The Gauss-Newton normal equations at P: H = J'J and G = J'r. */
+static void normal_eq(const double *w, const double *x, size_t n, enum pt_usl_loss loss,
+		      const double p[3], double h[3][3], double g[3])
+{
+	memset(h, 0, 9 * sizeof(double));
+	memset(g, 0, 3 * sizeof(double));
+	for (size_t i = 0; i < n; i++) {
+		double J[3], r = residual(w[i], x[i], loss, p, J);
+
+		for (int a = 0; a < 3; a++) {
+			g[a] += J[a] * r;
+			for (int b = 0; b < 3; b++)
+				h[a][b] += J[a] * J[b];
+		}
+	}
+}
+
+/* The Levenberg-Marquardt step D over the free parameters FREE with
+ * damping MU (0: the Gauss-Newton step); the others stay.  -1 when the
+ * system is singular. */
+static int lm_step(double h[3][3], const double g[3], const int free_[3], double mu, double d[3])
+{
+	double a[3][3], b[3];
+
+	for (int i = 0; i < 3; i++) {
+		for (int j = 0; j < 3; j++)
+			a[i][j] = free_[i] && free_[j] ? h[i][j] : 0;
+		if (free_[i])
+			a[i][i] *= 1 + mu;
+		else
+			a[i][i] = 1;
+		b[i] = free_[i] ? -g[i] : 0;
+	}
+	return solve3(a, b, d);
+}
+
+/* Which of P's parameters are free: lambda always, sigma and kappa unless
+ * they sit on their bound 0 with the gradient G pushing them below it. */
+static void free_set(const double p[3], const double g[3], int free_[3])
+{
+	free_[0] = 1;
+	for (int j = 1; j < 3; j++)
+		free_[j] = p[j] > 0 || g[j] < 0;
+}
+
+/* Standard errors of the parameters and the 95% interval of the peak, by
+ * the delta method on the covariance s^2 (J'J)^-1 at the optimum. */
+static void uncertainty(const double *w, const double *x, size_t n, enum pt_usl_loss loss,
+			const double p[3], double sse, struct pt_usl_model *out)
+{
+	double h[3][3], g[3], cov[3][3];
+
+	out->lambda_se = out->sigma_se = out->kappa_se = NAN;
+	out->peak_low = out->peak_high = NAN;
+	if (n <= 3)
+		return;
+	normal_eq(w, x, n, loss, p, h, g);
+	for (int c = 0; c < 3; c++) {
+		double a[3][3], e[3] = { c == 0, c == 1, c == 2 }, col[3];
+
+		memcpy(a, h, sizeof(a));
+		if (solve3(a, e, col) < 0)
+			return;
+		for (int r = 0; r < 3; r++)
+			cov[r][c] = col[r] * sse / (double)(n - 3);
+	}
+	if (!(cov[0][0] >= 0 && cov[1][1] >= 0 && cov[2][2] >= 0))
+		return;
+	out->lambda_se = sqrt(cov[0][0]);
+	out->sigma_se = sqrt(cov[1][1]);
+	out->kappa_se = sqrt(cov[2][2]);
+	if (isfinite(out->peak_workers)) {
+		double ps = -1 / (2 * p[2] * out->peak_workers), pk = -out->peak_workers / (2 * p[2]);
+		double var = ps * ps * cov[1][1] + 2 * ps * pk * cov[1][2] + pk * pk * cov[2][2];
+		double half = pt_t_quantile(0.975, (unsigned)(n - 3)) * sqrt(fmax(var, 0));
+
+		out->peak_low = out->peak_workers - half;
+		out->peak_high = out->peak_workers + half;
+	}
+}
+
+int pt_usl_fit(const double *w, const double *x, size_t n, enum pt_usl_loss loss,
+	       struct pt_usl_model *out)
 {
 	/* Start from the best point of a log-spaced grid over sigma and kappa:
 	 * the surface has long flat valleys where local descent from a poor
-	 * start stalls. */
+	 * start is slow. */
 	static const double grid[] = { 0, 1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2,
 				       0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 2.0 };
 	const size_t ng = sizeof(grid) / sizeof(grid[0]);
 	double p[3] = { 0, 0, 0 }, best = INFINITY, mu = 1e-3, sse, mean = 0, ss_tot = 0, ss_res = 0;
-	double max_n = 0;
+	double rel = 0, max_n = 0, scale = 0;
 	size_t bad;
 
 	memset(out, 0, sizeof(*out));
+	out->loss = loss_names[loss];
 	if (count_distinct(w, x, n, &bad) < 3)
 		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		double q[3] = { 0, 0, 0 }, r = residual(w[i], x[i], loss, q, NULL);
+
 		if (w[i] > max_n)
 			max_n = w[i];
+		scale += r * r;
+	}
 	for (size_t a = 0; a < ng; a++) {
 		for (size_t b = 0; b < ng; b++) {
-			double l = best_lambda(w, x, n, grid[a], grid[b] / 10);
-			double e = rel_sse(w, x, n, l, grid[a], grid[b] / 10);
+			double q[3] = { 0, grid[a], grid[b] / 10 }, e;
 
+			q[0] = best_lambda(w, x, n, loss, q[1], q[2]);
+			e = loss_sum(w, x, n, loss, q);
 			if (e < best) {
 				best = e;
-				p[0] = l;
-				p[1] = grid[a];
-				p[2] = grid[b] / 10;
+				memcpy(p, q, sizeof(p));
 			}
 		}
 	}
-	/* Levenberg-Marquardt on (lambda, sigma, kappa) with sigma and kappa
-	 * projected onto >= 0 */
+	/* Projected Levenberg-Marquardt with an active set: sigma or kappa at
+	 * 0 with the gradient pushing it below leaves the step, so the others
+	 * move as if it were fixed there.  Converged when the Gauss-Newton
+	 * step over the free parameters predicts a decrease below 1e-10 of
+	 * the loss (the first-order condition on the bounded problem, relative
+	 * to the fit's own size), or the loss is below rounding of the data
+	 * (1e-24 of its scale: exact data). */
 	sse = best;
-	for (int it = 0; it < 500; it++) {
-		double jtj[3][3] = { { 0 } }, jtr[3] = { 0 }, d[3], q[3], e;
+	for (int it = 0; it < 2000 && !out->converged; it++) {
+		double h[3][3], g[3], d[3], q[3], e, pred = 0;
+		int fr[3];
 
-		for (size_t i = 0; i < n; i++) {
-			double D = 1 + p[1] * (w[i] - 1) + p[2] * w[i] * (w[i] - 1);
-			double f = p[0] * w[i] / D;
-			double r = (f - x[i]) / x[i];
-			double J[3] = {
-				w[i] / D / x[i],
-				-f * (w[i] - 1) / D / x[i],
-				-f * w[i] * (w[i] - 1) / D / x[i],
-			};
-
-			for (int a = 0; a < 3; a++) {
-				jtr[a] -= J[a] * r;
-				for (int b = 0; b < 3; b++)
-					jtj[a][b] += J[a] * J[b];
-			}
-		}
-		for (int a = 0; a < 3; a++)
-			jtj[a][a] *= 1 + mu;
-		if (solve3(jtj, jtr, d) < 0)
+		normal_eq(w, x, n, loss, p, h, g);
+		free_set(p, g, fr);
+		if (lm_step(h, g, fr, 0, d) == 0)
+			for (int j = 0; j < 3; j++)
+				pred -= g[j] * d[j];
+		if (sse <= 1e-24 * scale || (pred >= 0 && pred <= 1e-10 * sse)) {
+			out->converged = 1;
 			break;
-		q[0] = p[0] + d[0];
-		q[1] = fmax(0, p[1] + d[1]);
-		q[2] = fmax(0, p[2] + d[2]);
-		e = rel_sse(w, x, n, q[0], q[1], q[2]);
-		if (e < sse) {
-			double gain = sse - e;
-
-			memcpy(p, q, sizeof(p));
-			sse = e;
-			mu = fmax(mu / 10, 1e-12);
-			if (gain < 1e-15 * (1 + sse))
-				break;
-		} else {
-			mu *= 10;
-			if (mu > 1e12)
+		}
+		for (;;) {
+			if (lm_step(h, g, fr, mu, d) < 0) {
+				mu *= 10;
+			} else {
+				q[0] = p[0] + d[0];
+				q[1] = fmax(0, p[1] + d[1]);
+				q[2] = fmax(0, p[2] + d[2]);
+				e = q[0] > 0 ? loss_sum(w, x, n, loss, q) : INFINITY;
+				if (e <= sse) {
+					memcpy(p, q, sizeof(p));
+					sse = e;
+					mu = fmax(mu / 10, 1e-12);
+					break;
+				}
+				mu *= 10;
+			}
+			/* damping this large moves nothing a double can hold */
+			if (mu > 1e16)
 				break;
 		}
+		if (mu > 1e16)
+			break;
 	}
 	/* terms this small change no prediction within any tested range */
 	out->lambda = p[0];
@@ -209,29 +351,40 @@ int pt_usl_fit(const double *w, const double *x, size_t n, struct pt_usl_model *
 
 		ss_tot += (x[i] - mean) * (x[i] - mean);
 		ss_res += (x[i] - f) * (x[i] - f);
+		rel += (f - x[i]) * (f - x[i]) / (x[i] * x[i]);
 	}
+	out->loss_value = sse;
 	out->r2 = ss_tot > 0 ? 1 - ss_res / ss_tot : 1;
-	out->rms_relative_error = sqrt(sse / (double)n);
+	out->rms_relative_error = sqrt(rel / (double)n);
 	out->peak_workers = out->kappa > 0 && out->sigma < 1 ?
 		sqrt((1 - out->sigma) / out->kappa) : INFINITY;
 	out->bound = pt_usl_bound(out, max_n);
-	return isfinite(out->lambda) && out->lambda > 0 ? 0 : -EDOM;
+	uncertainty(w, x, n, loss, p, sse, out);
+	return isfinite(out->lambda) && out->lambda > 0 && out->converged ? 0 : -EDOM;
 }
 
-int pt_usl_fit_points(const double *w, const double *x, size_t n, struct pt_usl_model *out)
+int pt_usl_fit_loss(const double *w, const double *x, size_t n, enum pt_usl_loss loss,
+		    struct pt_usl_model *out)
 {
 	size_t bad;
 	long distinct = count_distinct(w, x, n, &bad);
 
+	if ((unsigned)loss > PT_USL_LOG)
+		return pt_fail(EINVAL, "unknown loss %d", (int)loss);
 	if (distinct < 0)
 		return pt_fail(EINVAL, "point %zu (%g, %g): worker counts and throughputs "
 			       "must be positive numbers", bad + 1, w[bad], x[bad]);
 	if (distinct < FIT_MIN_DISTINCT)
 		return pt_fail(EINVAL, "%ld distinct worker count%s; the model needs at least %d",
 			       distinct, distinct == 1 ? "" : "s", FIT_MIN_DISTINCT);
-	if (pt_usl_fit(w, x, n, out) < 0)
-		return pt_fail(EINVAL, "the model did not converge on these points");
+	if (pt_usl_fit(w, x, n, loss, out) < 0)
+		return pt_fail(EDOM, "the model did not converge on these points");
 	return 0;
+}
+
+int pt_usl_fit_points(const double *w, const double *x, size_t n, struct pt_usl_model *out)
+{
+	return pt_usl_fit_loss(w, x, n, PT_USL_OLS, out);
 }
 
 /* Parse one CSV field as a number; 0 or -1. */
@@ -375,6 +528,14 @@ void pt_usl_model_json(cJSON *o, const struct pt_usl_model *m)
 	pt_json_add_number(o, "r2", m->r2);
 	pt_json_add_number(o, "rms_relative_error", m->rms_relative_error);
 	pt_json_add_number(o, "peak_workers", m->peak_workers);
+	cJSON_AddStringToObject(o, "loss", m->loss ? m->loss : "relative");
+	cJSON_AddBoolToObject(o, "converged", m->converged);
+	pt_json_add_number(o, "loss_value", m->loss_value);
+	pt_json_add_number(o, "sigma_se", m->sigma_se);
+	pt_json_add_number(o, "kappa_se", m->kappa_se);
+	pt_json_add_number(o, "lambda_se", m->lambda_se);
+	pt_json_add_number(o, "peak_workers_low", m->peak_low);
+	pt_json_add_number(o, "peak_workers_high", m->peak_high);
 }
 
 char *pt_usl_fit_json(const char *name, const double *workers, const double *throughput,

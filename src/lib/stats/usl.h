@@ -11,13 +11,14 @@
  * pt_usl_predict(), and checked fit, pt_usl_fit_points(), proftune.h
  * declares. */
 
-/* Fit by least squares on relative residuals (sigma, kappa >= 0, lambda
- * free) to the N points (workers[i], throughput[i]), with the bound at the
- * largest count.  Needs at least 3 points with distinct worker counts.
+/* Fit by least squares under LOSS (sigma, kappa >= 0 held by the solver,
+ * lambda > 0) to the N points (workers[i], throughput[i]), with the bound at
+ * the largest count.  Needs at least 3 points with distinct worker counts.
  * 0; -EINVAL for too few or non-positive points; -EDOM when the fit did
- * not converge (OUT then holds no usable model).  Sets no error message. */
+ * not reach the bounded optimum (OUT then holds the last iterate, with
+ * converged 0, not a model to use).  Sets no error message. */
 int pt_usl_fit(const double *workers, const double *throughput, size_t n,
-	       struct pt_usl_model *out);
+	       enum pt_usl_loss loss, struct pt_usl_model *out);
 /* "linear", "contention" or "coherency" (static strings): what limits
  * scaling of M at MAX_N workers. */
 const char *pt_usl_bound(const struct pt_usl_model *m, double max_n);

@@ -255,7 +255,10 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 			ref_n = s->c[i].workers;
 		}
 	}
-	fitted = wx && xx && pt_usl_fit(wx, xx, np, &model) == 0;
+	/* relative residuals: every count weighs the same, so the small
+	 * counts that place the peak are not drowned by the large throughputs
+	 * (summary.model.loss says so) */
+	fitted = wx && xx && pt_usl_fit(wx, xx, np, PT_USL_RELATIVE, &model) == 0;
 	free(wx);
 	free(xx);
 
@@ -323,11 +326,13 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 		}
 	}
 	if (fitted && (model.r2 < FIT_MIN_R2 || model.rms_relative_error > FIT_MAX_RMS)) {
+		const char *causes = s->smt && s->numa ? " (SMT siblings, NUMA nodes)" :
+			s->smt ? " (SMT siblings)" : s->numa ? " (NUMA nodes)" : "";
 		char buf[200];
 
 		snprintf(buf, sizeof(buf), "the scalability model fits badly (R2 %.2f, "
-			 "%.0f%% rms error): the curve may have steps (SMT siblings, NUMA "
-			 "nodes) that the model does not describe", model.r2, 100 * model.rms_relative_error);
+			 "%.0f%% rms error): the curve may have steps%s that the model does "
+			 "not describe", model.r2, 100 * model.rms_relative_error, causes);
 		cJSON_AddItemToArray(a, cJSON_CreateString(buf));
 	}
 	if (budget_hit)
@@ -697,6 +702,13 @@ int pt_tune(pt_module *m, const pt_topology *t, const struct pt_tune_config *c, 
 		if (!own)
 			return -errno;
 		t = own;
+	}
+	{
+		struct pt_topology_counts tc;
+
+		pt_topology_counts(t, &tc);
+		tu.s.smt = tc.pus > tc.cores;
+		tu.s.numa = tc.numa_nodes > 1;
 	}
 	if (c->nlist) {
 		tu.cand = malloc(c->nlist * sizeof(*tu.cand));

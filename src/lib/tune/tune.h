@@ -33,6 +33,9 @@ struct pt_tune_stats {
 	int best, recommended;    /* indexes into c, -1 when nothing succeeded */
 	double pooled_sd;         /* pooled standard deviation of log throughput */
 	unsigned df;
+	int smt, numa;            /* the machine has SMT siblings (more PUs than
+	                           * cores), more than one NUMA node: the causes
+	                           * of steps the summary's warning may name */
 };
 
 int pt_tune_stats_add(struct pt_tune_stats *s, unsigned workers, int ok, double throughput,

@@ -73,6 +73,113 @@ START_TEST(test_usl_noisy)
 }
 END_TEST
 
+START_TEST(test_usl_bounded)
+{
+	/* Two data sets whose unbounded optimum has sigma < 0 (the first) or
+	 * kappa < 0 (the second), so the bounded optimum lies on the bound.
+	 * The expected values were computed once with scipy 1.x
+	 * scipy.optimize.least_squares (method "trf", bounds lambda > 0,
+	 * sigma >= 0, kappa >= 0, xtol = ftol = gtol = 1e-15) on these points,
+	 * under relative and under ordinary residuals. */
+	static const double w[] = { 1, 2, 3, 4, 6, 8, 12, 16 };
+	static const double on_sigma[] = { 100, 192.4603175, 281.25, 370.2290076, 535.7142857,
+					   673.2026144, 801.0471204, 800 };
+	static const double on_kappa[] = { 100, 183.3333333, 253.4482759, 312.9032258,
+					   415.7142857, 502.5641026, 638.2978723, 749.0909091 };
+	static const struct {
+		const double *x;
+		enum pt_usl_loss loss;
+		double lambda, sigma, kappa, loss_value;
+	} cases[] = {
+		{ on_sigma, PT_USL_RELATIVE, 98.34946723, 0, 0.003820030262, 0.004017057504 },
+		{ on_sigma, PT_USL_OLS, 100.5910956, 0, 0.004064678662, 1181.469435 },
+		{ on_kappa, PT_USL_RELATIVE, 97.76820618, 0.07633515738, 0, 0.002242607401 },
+		{ on_kappa, PT_USL_OLS, 94.23019206, 0.0688296098, 0, 249.8550086 },
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct pt_usl_model m;
+
+		ck_assert_int_eq(pt_usl_fit_loss(w, cases[k].x, 8, cases[k].loss, &m), 0);
+		ck_assert(m.converged);
+		ck_assert_msg(close_rel(m.lambda, cases[k].lambda, 1e-4), "%zu: lambda %.10g", k,
+			      m.lambda);
+		ck_assert_msg(fabs(m.sigma - cases[k].sigma) <= 1e-4 * (cases[k].sigma + 1e-3),
+			      "%zu: sigma %.10g", k, m.sigma);
+		ck_assert_msg(fabs(m.kappa - cases[k].kappa) <= 1e-4 * (cases[k].kappa + 1e-4),
+			      "%zu: kappa %.10g", k, m.kappa);
+		/* the solver that clipped without an active set ended 40% and
+		 * 230% above the bounded relative loss here */
+		ck_assert_msg(m.loss_value <= cases[k].loss_value * (1 + 1e-6),
+			      "%zu: loss %.10g above the bounded optimum %.10g", k, m.loss_value,
+			      cases[k].loss_value);
+	}
+}
+END_TEST
+
+START_TEST(test_usl_published)
+{
+	/* codahale/usl's test measurements (model_test.go) and its published
+	 * fit: sigma 0.02671591, kappa 7.690945e-4, lambda 995.6486 */
+	static const double cw[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+				     17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+				     31, 32 };
+	static const double cx[] = {
+		955.16, 1878.91, 2688.01, 3548.68, 4315.54, 5130.43, 5931.37, 6531.08,
+		7219.8, 7867.61, 8278.71, 8646.7, 9047.84, 9426.55, 9645.37, 9897.24,
+		10097.6, 10240.5, 10532.39, 10798.52, 11151.43, 11518.63, 11806, 12089.37,
+		12075.41, 12177.29, 12211.41, 12158.93, 12155.27, 12118.04, 12140.4, 12074.39,
+	};
+	/* R's usl package, tests/t02.R: its data and published coefficients
+	 * sigma 0.02 and kappa 0.02 (3 significant digits); the data are the
+	 * law with lambda 1 rounded to 4 decimals */
+	static const double rw[] = { 1, 2, 4, 6, 8, 10 };
+	static const double rx[] = { 1, 1.8868, 3.0769, 3.5294, 3.5398, 3.3557 };
+	struct pt_usl_model m;
+
+	ck_assert_int_eq(pt_usl_fit_points(cw, cx, 32, &m), 0);
+	ck_assert_str_eq(m.loss, "ols");
+	ck_assert_msg(close_rel(m.sigma, 0.02671591, 0.01), "sigma %.8g", m.sigma);
+	ck_assert_msg(close_rel(m.kappa, 7.690945e-4, 0.01), "kappa %.8g", m.kappa);
+	ck_assert_msg(close_rel(m.lambda, 995.6486, 0.01), "lambda %.8g", m.lambda);
+	ck_assert_int_eq(pt_usl_fit_points(rw, rx, 6, &m), 0);
+	ck_assert_msg(close_rel(m.sigma, 0.02, 0.01), "sigma %.8g", m.sigma);
+	ck_assert_msg(close_rel(m.kappa, 0.02, 0.01), "kappa %.8g", m.kappa);
+	ck_assert_msg(close_rel(m.lambda, 1, 0.01), "lambda %.8g", m.lambda);
+}
+END_TEST
+
+START_TEST(test_usl_peak_interval)
+{
+	double w[48], x[48];
+	uint64_t seed = 777;
+	struct pt_usl_model m;
+	double peak = sqrt((1 - 0.03) / 0.004);
+
+	usl_points(1000, 0.03, 0.004, w, x);
+	ck_assert_int_eq(pt_usl_fit_points(w, x, 16, &m), 0);
+	ck_assert_msg(m.peak_low <= peak && peak <= m.peak_high, "[%.17g, %.17g] for %.17g",
+		      m.peak_low, m.peak_high, peak);
+	for (int r = 0; r < 3; r++) {
+		usl_points(1000, 0.03, 0.004, w + 16 * r, x + 16 * r);
+		for (int i = 0; i < 16; i++) {
+			double u = (double)(pt_rand_next(&seed) % 20001) / 10000.0 - 1.0;
+
+			x[16 * r + i] *= 1 + 0.03 * u;
+		}
+	}
+	ck_assert_int_eq(pt_usl_fit_points(w, x, 48, &m), 0);
+	ck_assert(m.peak_high - m.peak_low > 0.1);
+	ck_assert_msg(m.peak_low <= peak && peak <= m.peak_high, "[%g, %g]", m.peak_low,
+		      m.peak_high);
+	ck_assert(m.sigma_se > 0 && m.kappa_se > 0 && m.lambda_se > 0);
+	/* without a peak there is no interval */
+	usl_points(2000, 0.2, 0, w, x);
+	ck_assert_int_eq(pt_usl_fit_points(w, x, 16, &m), 0);
+	ck_assert(isnan(m.peak_low) && isnan(m.peak_high));
+}
+END_TEST
+
 START_TEST(test_usl_refuses)
 {
 	double w[] = { 1, 2, 4, 4 }, x[] = { 10, 19, 35, 36 };
@@ -83,6 +190,7 @@ START_TEST(test_usl_refuses)
 	ck_assert_ptr_nonnull(strstr(pt_last_error(), "3 distinct worker counts"));
 	ck_assert_int_eq(pt_usl_fit_points(w2, x2, 4, &m), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(pt_last_error(), "positive"));
+	ck_assert_int_eq(pt_usl_fit_loss(w, x, 4, (enum pt_usl_loss)7, &m), -EINVAL);
 }
 END_TEST
 
@@ -111,6 +219,9 @@ Suite *suite_usl(void)
 
 	tcase_add_test(tc, test_usl_exact);
 	tcase_add_test(tc, test_usl_noisy);
+	tcase_add_test(tc, test_usl_bounded);
+	tcase_add_test(tc, test_usl_published);
+	tcase_add_test(tc, test_usl_peak_interval);
 	tcase_add_test(tc, test_usl_refuses);
 	tcase_add_test(tc, test_csv_reader);
 	suite_add_tcase(s, tc);
