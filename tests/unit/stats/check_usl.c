@@ -135,6 +135,11 @@ START_TEST(test_usl_published)
 	 * law with lambda 1 rounded to 4 decimals */
 	static const double rw[] = { 1, 2, 4, 6, 8, 10 };
 	static const double rx[] = { 1, 1.8868, 3.0769, 3.5294, 3.5398, 3.3557 };
+	/* R usl's raytracer data set (Gunther, Guerrilla Capacity Planning)
+	 * and its published fit (tests/confint.Rout.save): sigma 0.0578,
+	 * kappa 0.0000 (on the bound), lambda 21.8488 */
+	static const double tw[] = { 1, 4, 8, 12, 16, 20, 24, 28, 32, 48, 64 };
+	static const double tx[] = { 20, 78, 130, 170, 190, 200, 210, 230, 260, 280, 310 };
 	struct pt_usl_model m;
 
 	ck_assert_int_eq(pt_usl_fit_points(cw, cx, 32, &m), 0);
@@ -146,6 +151,10 @@ START_TEST(test_usl_published)
 	ck_assert_msg(close_rel(m.sigma, 0.02, 0.01), "sigma %.8g", m.sigma);
 	ck_assert_msg(close_rel(m.kappa, 0.02, 0.01), "kappa %.8g", m.kappa);
 	ck_assert_msg(close_rel(m.lambda, 1, 0.01), "lambda %.8g", m.lambda);
+	ck_assert_int_eq(pt_usl_fit_points(tw, tx, 11, &m), 0);
+	ck_assert_msg(close_rel(m.sigma, 0.0578, 0.01), "sigma %.8g", m.sigma);
+	ck_assert_msg(m.kappa < 5e-5, "kappa %.8g", m.kappa);
+	ck_assert_msg(close_rel(m.lambda, 21.8488, 0.01), "lambda %.8g", m.lambda);
 }
 END_TEST
 
