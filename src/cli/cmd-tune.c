@@ -38,6 +38,7 @@ int cmd_tune(struct cli_opts *o)
 	struct pt_tune_config c;
 	struct measure ms;
 	struct progress pr;
+	struct pt_tune_answer answer;
 	int ret, rc;
 
 	o->tune_mode = 1;
@@ -98,6 +99,10 @@ int cmd_tune(struct cli_opts *o)
 				ret = EXIT_WORKLOAD;
 		}
 	}
+	/* no successful trial, so no answer: the tune failed, whatever the
+	 * reason (the table and the summary's no_answer say which) */
+	if (rc != -EINTR && pt_results_tune_answer(ms.r, &answer) != 0 && ret == EXIT_OK)
+		ret = EXIT_WORKLOAD;
 	ret = measure_finish(o, &ms, ret);
 	measure_close(&ms);
 	return ret;

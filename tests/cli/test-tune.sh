@@ -90,4 +90,31 @@ expect_fail "tolerance not a number" 2 "--tolerance 'lots'" -- t --tolerance lot
 expect_fail "unknown strategy" 2 "--strategy 'guess': unknown strategy" -- t --strategy guess
 check "nothing was written by refused tunes" [ ! -e never.json ]
 
+# 8. no successful trial: no answer, exit 1, and why
+na() { # na NAME REASON ARGS...: the tune exits 1 and its table says "no answer: REASON"
+	na_name=$1 na_reason=$2
+	shift 2
+	"$PROFTUNE" tune --duration 0.05 --max 2 -o na.json "$@" >na.txt 2>/dev/null
+	na_st=$?
+	check "$na_name: exits 1 (got $na_st)" [ $na_st -eq 1 ]
+	check "$na_name: says no answer: $na_reason" grep -qF "no answer: $na_reason" na.txt
+	check "$na_name: the summary says why" sh -c "$PTJSON na.json summary.no_answer | grep -q ."
+}
+na "budget out before any trial" "the --budget ran out before any trial finished" \
+	--task spin --budget 0.001
+check "no answer, no claim that the budget's answer is the best so far" \
+	sh -c "! $PTJSON na.json 'summary.warnings.*' | grep -q 'best so far'"
+na "bad parameter" "no trial succeeded (2 failed)" --task spin -p ns=abc
+na "every trial crashed" "no trial succeeded (2 crashed)" --task "$TEST_TASKS/faulty.so" -p what=segv
+
+# 9. certainty counts only the counts with a successful trial
+"$PROFTUNE" tune --task "$TEST_TASKS/faulty.so" -p what=segv -p at_workers=2 --workers 1,2 \
+	--duration 0.05 -o cert.json >cert.txt 2>/dev/null
+check "with the other count all crashed, the optimum is not decided" \
+	[ "$(jget cert.json summary.confidence.optimal_decided)" = false ]
+check "the table does not claim the optimum better than a count that never succeeded" \
+	sh -c "! grep -q 'significantly better' cert.txt"
+check "the table names the count not measured successfully" \
+	grep -q 'no other count has a successful trial (not measured successfully: 2)' cert.txt
+
 done_testing

@@ -151,6 +151,30 @@ static void chart(FILE *f, const struct report *r, const struct report_doc *d, d
 	}
 }
 
+/* Name the counts with no successful trial, which certainty leaves out. */
+static void not_measured(struct pt_strbuf *b, const cJSON *conf)
+{
+	const cJSON *w;
+	const char *sep = " (not measured successfully:";
+
+	cJSON_ArrayForEach(w, robj(conf, "not_compared")) {
+		pt_strbuf_addf(b, "%s %.0f", sep, w->valuedouble);
+		sep = "";
+	}
+	if (!*sep)
+		pt_strbuf_addf(b, ")");
+}
+
+/* Has the tune in TREE a count other than the optimum with a successful
+ * trial?  (Tested counts less the optimum less those not compared.) */
+static int compared_any(const cJSON *tree, const cJSON *conf)
+{
+	const cJSON *s = robj(tree, "summary");
+
+	return cJSON_GetArraySize(robj(s, "tested_workers")) - 1 -
+	       cJSON_GetArraySize(robj(conf, "not_compared")) > 0;
+}
+
 static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 {
 	const cJSON *s = robj(d->tree, "summary"), *w, *conf = robj(s, "confidence");
@@ -171,19 +195,27 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 		say(f, r, "               ", "  optimal:     %u worker%s (highest median "
 		    "throughput, %s)", a.optimal_workers, a.optimal_workers == 1 ? "" : "s", x);
 		if (cJSON_IsTrue(robj(conf, "optimal_decided"))) {
-			say(f, r, "               ", "  certainty:   the optimum is significantly "
-			    "better than every other count measured; the recommendation is %s",
-			    cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
-			    "not yet decided (more trials or a longer --duration would settle it)");
+			pt_strbuf_addf(&b, "  certainty:   the optimum is significantly better "
+				       "than every other count measured");
+			not_measured(&b, conf);
+			pt_strbuf_addf(&b, "; the recommendation is %s",
+				       cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
+				       "not yet decided (more trials or a longer --duration would "
+				       "settle it)");
+			emit(f, r, &b, "               ");
 		} else if (conf) {
 			pt_strbuf_addf(&b, "  certainty:   ");
 			if (cJSON_GetArraySize(robj(conf, "tied_with_optimal")) > 0)
 				pt_strbuf_addf(&b, "statistically tied with the optimum:");
+			else if (!compared_any(d->tree, conf))
+				pt_strbuf_addf(&b, "the optimum is not compared: no other count "
+					       "has a successful trial");
 			else
 				pt_strbuf_addf(&b, "the optimum is not shown better than the other "
 					       "counts");
 			cJSON_ArrayForEach(w, robj(conf, "tied_with_optimal"))
 				pt_strbuf_addf(&b, " %.0f", w->valuedouble);
+			not_measured(&b, conf);
 			pt_strbuf_addf(&b, "; the recommendation is %s",
 				       cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
 				       "not yet decided (more trials or a longer --duration would "
@@ -191,7 +223,9 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 			emit(f, r, &b, "               ");
 		}
 	} else {
-		say(f, r, "    ", "  no answer: no trial succeeded");
+		w = robj(s, "no_answer");
+		say(f, r, "    ", "  no answer: %s", cJSON_IsString(w) ? w->valuestring :
+		    "no trial succeeded");
 	}
 	if (pt_doc_model(d->doc, &m) == 0) {
 		const cJSON *mo = robj(s, "model");

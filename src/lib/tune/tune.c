@@ -15,6 +15,7 @@
 #include "engine/trial.h"
 #include "tune/tune.h"
 #include "base/json.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 /* One-sided level of the non-inferiority and racing tests. */
@@ -217,6 +218,7 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 	size_t np = 0;
 	struct pt_usl_model model;
 	int fitted = 0, optimal_decided = b != NULL, rec_decided = r != NULL;
+	size_t compared = 0;
 
 	cJSON_AddStringToObject(o, "strategy", pt_strategy_name(c->strategy));
 	pt_json_add_number(o, "tolerance", c->tolerance);
@@ -303,12 +305,23 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 		cJSON_AddStringToObject(m, "bound", pt_usl_bound(&model, max_candidate));
 	}
 
+	/* the optimum is decided only against counts with a successful trial,
+	 * and only when there is at least one such count to decide against */
+	for (size_t i = 0; i < s->n; i++)
+		if ((int)i != s->best && s->c[i].n)
+			compared++;
+	if (!compared)
+		optimal_decided = 0;
 	m = cJSON_AddObjectToObject(o, "confidence");
 	cJSON_AddBoolToObject(m, "optimal_decided", optimal_decided && s->df > 0);
 	cJSON_AddBoolToObject(m, "recommended_decided", rec_decided && s->df > 0);
 	a = cJSON_AddArrayToObject(m, "tied_with_optimal");
 	for (size_t i = 0; i < s->n; i++)
 		if ((int)i != s->best && s->c[i].n && s->c[i].contender)
+			cJSON_AddItemToArray(a, cJSON_CreateNumber(s->c[i].workers));
+	a = cJSON_AddArrayToObject(m, "not_compared");
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->c[i].n)
 			cJSON_AddItemToArray(a, cJSON_CreateNumber(s->c[i].workers));
 
 	a = cJSON_AddArrayToObject(o, "warnings");
@@ -335,7 +348,7 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 			 "not describe", model.r2, 100 * model.rms_relative_error, causes);
 		cJSON_AddItemToArray(a, cJSON_CreateString(buf));
 	}
-	if (budget_hit)
+	if (budget_hit && b)
 		cJSON_AddItemToArray(a, cJSON_CreateString(
 			"the --budget ran out: the answer is the best so far"));
 	return o;
@@ -363,9 +376,44 @@ static double elapsed(const struct tuner *tu)
 	return (double)(pt_now_ns() - tu->t0) / 1e9;
 }
 
+/* Say in SUMMARY why the tune of R has no answer: no trial finished before
+ * the budget ran out, or none succeeded (with how many ended in each
+ * status). */
+static void no_answer(cJSON *summary, const pt_results *r, int budget_hit)
+{
+	size_t n = pt_results_trial_count(r), seen[PT_STATUS_EXITED + 1] = { 0 };
+	struct pt_strbuf b = PT_STRBUF_INIT;
+	const char *sep = "";
+
+	if (n == 0) {
+		cJSON_AddStringToObject(summary, "no_answer", budget_hit ?
+					"the --budget ran out before any trial finished" :
+					"no trial was run");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum pt_status st = pt_trial_stats(pt_results_trial(r, i))->status;
+
+		if ((size_t)st < sizeof(seen) / sizeof(seen[0]))
+			seen[st]++;
+	}
+	pt_strbuf_addf(&b, "no trial succeeded (");
+	for (size_t k = 0; k < sizeof(seen) / sizeof(seen[0]); k++) {
+		if (seen[k]) {
+			pt_strbuf_addf(&b, "%s%zu %s", sep, seen[k], pt_status_name((enum pt_status)k));
+			sep = ", ";
+		}
+	}
+	pt_strbuf_addf(&b, ")");
+	cJSON_AddStringToObject(summary, "no_answer", b.s && !b.failed ? b.s : "no trial succeeded");
+	pt_strbuf_release(&b);
+}
+
 /* Refresh the statistics and the document's summary from every trial. */
 static void refresh(struct tuner *tu)
 {
+	cJSON *summary;
+
 	pt_tune_stats_release(&tu->s);
 	for (size_t i = 0; i < pt_results_trial_count(tu->r); i++) {
 		const struct pt_trial_stats *st = pt_trial_stats(pt_results_trial(tu->r, i));
@@ -376,9 +424,11 @@ static void refresh(struct tuner *tu)
 				  (st->wall_s * st->workers) : NAN);
 	}
 	pt_tune_stats_compute(&tu->s, tu->c->tolerance);
-	pt_results_set_summary(tu->r, pt_tune_summary(&tu->s, tu->c, tu->cand[tu->ncand - 1],
-						      tu->trials, elapsed(tu), tu->budget_hit,
-						      tu->stopped));
+	summary = pt_tune_summary(&tu->s, tu->c, tu->cand[tu->ncand - 1], tu->trials, elapsed(tu),
+				  tu->budget_hit, tu->stopped);
+	if (summary && tu->s.best < 0)
+		no_answer(summary, tu->r, tu->budget_hit);
+	pt_results_set_summary(tu->r, summary);
 }
 
 static struct pt_count_stats *stats_of(struct tuner *tu, unsigned workers)

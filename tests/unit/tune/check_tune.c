@@ -115,6 +115,51 @@ START_TEST(test_failed_trials_excluded)
 }
 END_TEST
 
+/* The summary of counts 1..3 where count W has OK[W - 1] successful trials
+ * of throughput X[W - 1] (and three crashed ones when OK is 0). */
+static cJSON *summary_of(struct pt_tune_stats *s, const unsigned ok[3], const double x[3])
+{
+	struct pt_tune_config c;
+
+	memset(s, 0, sizeof(*s));
+	pt_tune_config_init(&c);
+	for (unsigned w = 1; w <= 3; w++) {
+		for (unsigned r = 0; r < 3; r++)
+			pt_tune_stats_add(s, w, r < ok[w - 1], x[w - 1] * (1 + 0.01 * r), 0, 0);
+	}
+	pt_tune_stats_compute(s, 0.05);
+	return pt_tune_summary(s, &c, 3, 9, 1.0, 0, 0);
+}
+
+START_TEST(test_certainty_from_successful_trials)
+{
+	static const unsigned alone[3] = { 3, 0, 0 }, two[3] = { 3, 3, 0 };
+	static const double x[3] = { 1000, 500, 0 };
+	struct pt_tune_stats s;
+	cJSON *o = summary_of(&s, alone, x);
+	const cJSON *conf = cJSON_GetObjectItem(o, "confidence");
+	char *nc;
+
+	/* every other count crashed: nothing to be better than */
+	ck_assert_int_eq(s.best, 0);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(conf, "optimal_decided")));
+	nc = cJSON_PrintUnformatted(cJSON_GetObjectItem(conf, "not_compared"));
+	ck_assert_str_eq(nc, "[2,3]");
+	free(nc);
+	cJSON_Delete(o);
+	pt_tune_stats_release(&s);
+	/* one other count measured and far below: decided against it alone */
+	o = summary_of(&s, two, x);
+	conf = cJSON_GetObjectItem(o, "confidence");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(conf, "optimal_decided")));
+	nc = cJSON_PrintUnformatted(cJSON_GetObjectItem(conf, "not_compared"));
+	ck_assert_str_eq(nc, "[3]");
+	free(nc);
+	cJSON_Delete(o);
+	pt_tune_stats_release(&s);
+}
+END_TEST
+
 static int noop(pt_worker *w, uint64_t item)
 {
 	(void)w;
@@ -190,6 +235,7 @@ Suite *suite_tune(void)
 	tcase_add_test(tc, test_interval);
 	tcase_add_test(tc, test_non_inferiority);
 	tcase_add_test(tc, test_failed_trials_excluded);
+	tcase_add_test(tc, test_certainty_from_successful_trials);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("order");
 	tcase_set_timeout(tc, 30);
