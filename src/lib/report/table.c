@@ -194,18 +194,12 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 		    r->colour ? "\033[0m" : "", 100 * pt_json_num(s, "tolerance"));
 		say(f, r, "               ", "  optimal:     %u worker%s (highest median "
 		    "throughput, %s)", a.optimal_workers, a.optimal_workers == 1 ? "" : "s", x);
-		if (cJSON_IsTrue(robj(conf, "optimal_decided"))) {
-			pt_strbuf_addf(&b, "  certainty:   the optimum is significantly better "
-				       "than every other count measured");
-			not_measured(&b, conf);
-			pt_strbuf_addf(&b, "; the recommendation is %s",
-				       cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
-				       "not yet decided (more trials or a longer --duration would "
-				       "settle it)");
-			emit(f, r, &b, "               ");
-		} else if (conf) {
+		if (conf) {
 			pt_strbuf_addf(&b, "  certainty:   ");
-			if (cJSON_GetArraySize(robj(conf, "tied_with_optimal")) > 0)
+			if (cJSON_IsTrue(robj(conf, "optimal_decided")))
+				pt_strbuf_addf(&b, "the optimum is significantly better than every "
+					       "other count measured");
+			else if (cJSON_GetArraySize(robj(conf, "tied_with_optimal")) > 0)
 				pt_strbuf_addf(&b, "statistically tied with the optimum:");
 			else if (!compared_any(d->tree, conf))
 				pt_strbuf_addf(&b, "the optimum is not compared: no other count "

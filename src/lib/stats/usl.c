@@ -522,20 +522,25 @@ int pt_fit_parse_csv(const char *name, const char *text, size_t len, double **wo
 
 void pt_usl_model_json(cJSON *o, const struct pt_usl_model *m)
 {
-	pt_json_add_number(o, "sigma", m->sigma);
-	pt_json_add_number(o, "kappa", m->kappa);
-	pt_json_add_number(o, "lambda", m->lambda);
-	pt_json_add_number(o, "r2", m->r2);
-	pt_json_add_number(o, "rms_relative_error", m->rms_relative_error);
-	pt_json_add_number(o, "peak_workers", m->peak_workers);
+	const struct {
+		const char *key;
+		double v;
+	} nums[] = {
+		{ "sigma", m->sigma }, { "kappa", m->kappa }, { "lambda", m->lambda },
+		{ "r2", m->r2 }, { "rms_relative_error", m->rms_relative_error },
+		{ "peak_workers", m->peak_workers },
+	}, fit[] = {
+		{ "loss_value", m->loss_value }, { "sigma_se", m->sigma_se },
+		{ "kappa_se", m->kappa_se }, { "lambda_se", m->lambda_se },
+		{ "peak_workers_low", m->peak_low }, { "peak_workers_high", m->peak_high },
+	};
+
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		pt_json_add_number(o, nums[i].key, nums[i].v);
 	cJSON_AddStringToObject(o, "loss", m->loss ? m->loss : "relative");
 	cJSON_AddBoolToObject(o, "converged", m->converged);
-	pt_json_add_number(o, "loss_value", m->loss_value);
-	pt_json_add_number(o, "sigma_se", m->sigma_se);
-	pt_json_add_number(o, "kappa_se", m->kappa_se);
-	pt_json_add_number(o, "lambda_se", m->lambda_se);
-	pt_json_add_number(o, "peak_workers_low", m->peak_low);
-	pt_json_add_number(o, "peak_workers_high", m->peak_high);
+	for (size_t i = 0; i < sizeof(fit) / sizeof(fit[0]); i++)
+		pt_json_add_number(o, fit[i].key, fit[i].v);
 }
 
 char *pt_usl_fit_json(const char *name, const double *workers, const double *throughput,
