@@ -507,6 +507,8 @@ void pt_pool_run(pt_trial *tr, struct pt_pool *p)
 		}
 		started++;
 	}
+	if (n)
+		pt_instr_workers_started(p->workers[0].ctx->instr);
 	pt_trial_phase("workers");
 	main_wait(p); /* 1 */
 	/* warm-up: duration based, all workers, not measured */

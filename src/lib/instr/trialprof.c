@@ -38,6 +38,7 @@ struct pt_instr {
 	pt_prof *prof;
 	pt_trace *trace;       /* borrowed from the trial's configuration */
 	pt_sampler *sampler;
+	double period_s;       /* the sampler's, when it waits for the workers */
 	uint64_t t0;
 	pid_t pid;             /* the trial's process */
 	unsigned workers;
@@ -82,9 +83,21 @@ struct pt_instr *pt_instr_trial_begin(const struct pt_trial_config *c, const cha
 			period = SAMPLE_MAX_S;
 		pt_prof_set_trace(in->prof, in->trace);
 		pt_trace_thread_name(in->trace, "trials");
-		in->sampler = pt_sampler_start(in->prof, period);
+		/* worker processes are forked from this one: no other thread may
+		 * then hold a lock the child needs (a sanitizer's allocator is
+		 * not fork-safe), so the sampler waits for them */
+		if (c->isolation == PT_ISOLATE_PROCESS)
+			in->period_s = period;
+		else
+			in->sampler = pt_sampler_start(in->prof, period);
 	}
 	return in;
+}
+
+void pt_instr_workers_started(struct pt_instr *in)
+{
+	if (in && in->period_s > 0 && !in->sampler)
+		in->sampler = pt_sampler_start(in->prof, in->period_s);
 }
 
 pt_prof *pt_instr_prof(const struct pt_instr *in)

@@ -14,6 +14,9 @@ struct cJSON;
 struct pt_instr;
 struct pt_instr *pt_instr_trial_begin(const struct pt_trial_config *c, const char *task,
 				      unsigned workers);
+/* Every worker of the trial has started (been forked): start what had to
+ * wait for that (the resource sampler of a trial of worker processes). */
+void pt_instr_workers_started(struct pt_instr *in);
 /* The trial's profiler, or NULL. */
 pt_prof *pt_instr_prof(const struct pt_instr *in);
 /* On each worker thread: when it starts (names its trace track "worker
