@@ -316,7 +316,7 @@ static int details(FILE *f, const struct report *r, const struct report_doc *d)
 }
 
 /* The messages of failed trials, and the document's warnings. */
-static void messages(FILE *f, const struct report *r, const struct report_doc *d, int detailed)
+static void messages(FILE *f, const struct report *r, const struct report_doc *d)
 {
 	const cJSON *w, *t;
 	int i = 0, first = 1;
@@ -331,7 +331,6 @@ static void messages(FILE *f, const struct report *r, const struct report_doc *d
 		}
 		i++;
 	}
-	(void)detailed;
 	cJSON_ArrayForEach(w, robj(d->tree, "warnings")) {
 		if (first)
 			fputc('\n', f);
@@ -360,7 +359,7 @@ static int one_document(FILE *f, const struct report *r, const struct report_doc
 	answer(f, r, d);
 	if (detailed && details(f, r, d) < 0)
 		return -ENOMEM;
-	messages(f, r, d, detailed);
+	messages(f, r, d);
 	return 0;
 }
 
