@@ -944,10 +944,17 @@ struct pt_trial_config {
 	uint64_t memory_limit;       /* isolated trials: address-space limit in bytes; 0 = none */
 	struct pt_trace *trace;      /* borrowed; may be NULL: the trial's workers, blocks,
 	                              * stamps and samples go to this trace (Part 4) */
+	double max_error_rate;       /* failed items / items above which the trial
+	                              * fails; 0: any failed item fails it */
 };
 /* Defaults: 1 worker, no placement, 1 s, 0.1 s warm-up, latency and counters
- * on, in-process (the proftune command isolates by default). */
+ * on, in-process (the proftune command isolates by default), up to
+ * PT_MAX_ERROR_RATE of the items may fail. */
 PT_API void pt_trial_config_init(struct pt_trial_config *c);
+/* The default bound on failed items: a task whose items fail now and then
+ * (a dropped request, a busy resource) can still be measured and tuned,
+ * while one failing more than 1 in 20 is treated as broken. */
+#define PT_MAX_ERROR_RATE 0.05
 
 /* Outcome of a trial. */
 enum pt_status {
@@ -977,12 +984,14 @@ struct pt_trial_stats {
 	unsigned workers;
 	uint64_t items;      /* measured items, all workers */
 	uint64_t errors;     /* items whose run returned an error */
-	double wall_s;       /* first worker start to last worker end, measured phase */
+	double wall_s;       /* first item started to last item finished, measured phase */
 	double throughput;   /* items / wall_s */
 	double cpu_user_s, cpu_sys_s;
 	struct pt_latency latency; /* count == 0 when not recorded */
 	uint64_t peak_rss;   /* bytes, peak during this trial; 0 if unknown */
 	double imbalance;    /* max worker items / mean worker items - 1 */
+	double goodput;      /* items that succeeded / wall_s */
+	double error_rate;   /* errors / items; NAN when no item ran */
 };
 
 /* Ask the running trial (and tune) to stop as soon as possible: the

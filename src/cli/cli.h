@@ -33,7 +33,7 @@ enum opt_id {
 	OPT_WARMUP, OPT_PLACEMENT, OPT_REPEAT, OPT_PARAM, OPT_OUTPUT, OPT_JSON,
 	OPT_QUIET, OPT_NO_LATENCY, OPT_NO_COUNTERS, OPT_TOPOLOGY,
 	OPT_MIN, OPT_MAX, OPT_STRATEGY, OPT_BUDGET, OPT_TOLERANCE, OPT_SEED,
-	OPT_TIMEOUT, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT, OPT_TRACE,
+	OPT_TIMEOUT, OPT_MAX_ERROR_RATE, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT, OPT_TRACE,
 	OPT_FORMAT, OPT_COMPARE, OPT_THRESHOLD, OPT_GATE, OPT_STRICT, OPT_PLOT, OPT_WIDE,
 	OPT_LOSS,
 };
@@ -65,6 +65,7 @@ struct cli_opts {
 	enum pt_strategy strategy;
 	double budget;          /* seconds, 0 = none */
 	double tolerance;       /* fraction */
+	double max_error_rate;  /* fraction of items that may fail */
 	int repeat_set, duration_set;
 	uint64_t seed;
 	int tune_mode;          /* the command is tune */

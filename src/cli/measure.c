@@ -72,6 +72,7 @@ static char *config_json(const struct cli_opts *o, const char *command)
 	cJSON_AddNumberToObject(c, "repeat", o->repeat);
 	cJSON_AddBoolToObject(c, "record_latency", !o->no_latency);
 	cJSON_AddBoolToObject(c, "counters", !o->no_counters);
+	cJSON_AddNumberToObject(c, "max_error_rate", o->max_error_rate);
 	if (o->topology)
 		cJSON_AddStringToObject(c, "topology", o->topology);
 	else
@@ -166,6 +167,7 @@ int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
 	ms->trial.params = o->params;
 	ms->trial.isolation = o->isolation;
 	ms->trial.memory_limit = o->memory_limit;
+	ms->trial.max_error_rate = o->max_error_rate;
 	ms->trial.timeout_s = o->timeout;
 	if (o->trace) {
 		ms->trace = pt_trace_open(o->trace, NULL);

@@ -78,6 +78,10 @@ const struct cli_option cli_options[] = {
 	{ OPT_TIMEOUT, "timeout", 0, ARG_SECONDS, "TIME", CMD_MEASURE,
 	  "kill an isolated trial that runs longer and record it as timed out "
 	  "(default: 60s plus 10 times warm-up and duration; 0 disables)" },
+	{ OPT_MAX_ERROR_RATE, "max-error-rate", 0, ARG_STRING, "PERCENT", CMD_MEASURE,
+	  "a trial whose items fail more often fails (default 5; 0: any failed item "
+	  "fails it); within it, failed items are counted and the tuner answers from "
+	  "goodput, the rate of items that succeeded" },
 	{ OPT_MEMORY_LIMIT, "memory-limit", 0, ARG_STRING, "BYTES", CMD_MEASURE,
 	  "address-space limit of an isolated trial (K/M/G suffixes are powers of "
 	  "1024); a trial over it is recorded as out-of-memory" },
@@ -265,6 +269,19 @@ static double parse_seconds(const char *s)
 }
 
 /* Positive integer with an optional k/M/G multiplier; 0 when malformed. */
+/* A percentage such as 5 or 0.5%; NAN when S is not one. */
+static double parse_percent(const char *s)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (*end == '%')
+		end++;
+	return end == s || *end || errno ? NAN : d;
+}
+
 static uint64_t parse_count(const char *s, int allow_suffix)
 {
 	char *end;
@@ -456,19 +473,20 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 				     shown, val);
 		o->budget = d;
 		return 0;
-	case OPT_TOLERANCE: {
-		char *end;
-
-		errno = 0;
-		d = strtod(val, &end);
-		if (*end == '%')
-			end++;
-		if (end == val || *end || errno || !(d > 0 && d < 100))
+	case OPT_TOLERANCE:
+		d = parse_percent(val);
+		if (!(d > 0 && d < 100))
 			return usage(cmd->name, "%s '%s': expected a percentage between 0 and 100 "
 				     "(exclusive), e.g. 5", shown, val);
 		o->tolerance = d / 100;
 		return 0;
-	}
+	case OPT_MAX_ERROR_RATE:
+		d = parse_percent(val);
+		if (!(d >= 0 && d <= 100))
+			return usage(cmd->name, "%s '%s': expected a percentage from 0 to 100, "
+				     "e.g. 1 or 0.5%%", shown, val);
+		o->max_error_rate = d / 100;
+		return 0;
 	case OPT_SEED:
 		o->seed = parse_count(val, 1);
 		if (o->seed == 0)
@@ -559,6 +577,7 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_o
 	o->repeat = 1;
 	o->placement = cmd->bit == CMD_TOPOLOGY ? PT_PLACE_COMPACT : PT_PLACE_NONE;
 	o->tolerance = 0.05;
+	o->max_error_rate = PT_MAX_ERROR_RATE;
 	o->strategy = PT_STRATEGY_AUTO;
 	o->isolation = PT_ISOLATE_TRIAL;
 	o->timeout = -1;

@@ -142,12 +142,14 @@ for what in loop block; do
 done
 
 # 4. errors on some items: counted, the message kept
-attempt 1 "trial 1: failed: injected error on every 10-th item" -- \
+attempt 1 "trial 1: failed: injected error on every 10-th item \(20 of 200 items failed, 10%" -- \
 	faulty -p what=errors -p every=10 -o errors.json
 expect errors.json trials.1.status failed
 expect errors.json trials.1.items 200
 expect errors.json trials.1.errors.count 20
-expect errors.json trials.1.message "injected error on every 10-th item"
+expect errors.json trials.1.errors.rate 0.1
+expect errors.json trials.1.message \
+	"injected error on every 10-th item (20 of 200 items failed, 10%, more than --max-error-rate 5%)"
 expect errors.json trials.1.errors.messages.0.message "injected error on every 10-th item"
 expect errors.json trials.1.errors.messages.0.count 20
 intact errors.json 0 200

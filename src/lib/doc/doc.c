@@ -35,7 +35,7 @@ static int cmp_count(const void *a, const void *b)
  * trials as the field table says, as every report shows it. */
 static int fill_count(const cJSON *trials, struct pt_doc_count *c)
 {
-	const struct pt_field *thr = pt_metric_field(PT_METRIC_THROUGHPUT);
+	const struct pt_field *thr = pt_answer_field();
 	size_t n = 0, k = 0;
 	const cJSON *t;
 	double *x;

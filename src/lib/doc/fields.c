@@ -19,47 +19,51 @@
  * rest explains them. */
 const struct pt_field pt_fields[] = {
 	{ "items", "items", "items", "items", PT_UNIT_COUNT, 1,
-	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, 0, 6, T | W | V, 0 },
+	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, 0, 6, T | W | V, 0, 0, NULL },
 	{ "errors", "errors.count", "errors", "errors", PT_UNIT_COUNT, 1,
-	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 9, W | V, 0 },
+	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 9, W | V, 0, 0, NULL },
 	{ "wall_s", "wall_s", NULL, "wall", PT_UNIT_NS, 1e9,
-	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 7, T | V, 0 },
+	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 7, T | V, 0, 0, NULL },
 	{ "busy_s", NULL, "busy_s", "busy", PT_UNIT_NS, 1e9,
-	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 7, W, 0 },
+	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 7, W, 0, 0, NULL },
 	{ "throughput", "throughput", "throughput", "throughput", PT_UNIT_RATE, 1,
-	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, 1, 1, T | C | W | V, 0 },
+	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, 1, 1, T | C | W | V, 0, 0, NULL },
+	{ "goodput", "goodput", "goodput", "goodput", PT_UNIT_RATE, 1,
+	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, 1, 1, T | C | W | V, 0, 1, "throughput" },
+	{ "error_rate", "errors.rate", NULL, "failed", PT_UNIT_PERCENT, 1,
+	  PT_COMBINE_MEAN, PT_COMBINE_MEDIAN, -1, 2, T | C | V, 0, 1, NULL },
 	{ "cpu_user_s", "cpu.user_s", "cpu_user_s", "user", PT_UNIT_NS, 1e9,
-	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 10, V, 0 },
+	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 10, V, 0, 0, NULL },
 	{ "cpu_sys_s", "cpu.sys_s", "cpu_sys_s", "sys", PT_UNIT_NS, 1e9,
-	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 10, V, 0 },
+	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 10, V, 0, 0, NULL },
 	{ "cpu_utilization", "cpu.utilization", "cpu_utilization", "cpu", PT_UNIT_PERCENT, 1,
-	  PT_COMBINE_MEAN, PT_COMBINE_MEDIAN, 0, 8, T | W | V, 0 },
+	  PT_COMBINE_MEAN, PT_COMBINE_MEDIAN, 0, 8, T | W | V, 0, 0, NULL },
 	{ "latency_count", "latency_ns.count", "latency_ns.count", "latency n", PT_UNIT_COUNT, 1,
-	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, 0, 10, V, 1 },
+	  PT_COMBINE_SUM, PT_COMBINE_MEDIAN, 0, 10, V, 1, 0, NULL },
 	{ "latency_min_ns", "latency_ns.min", "latency_ns.min", "min", PT_UNIT_NS, 1,
-	  PT_COMBINE_MIN, PT_COMBINE_MIN, -1, 10, V, 1 },
+	  PT_COMBINE_MIN, PT_COMBINE_MIN, -1, 10, V, 1, 0, NULL },
 	{ "latency_mean_ns", "latency_ns.mean", "latency_ns.mean", "mean", PT_UNIT_NS, 1,
-	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 4, T | W | V, 1 },
+	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 4, T | W | V, 1, 0, NULL },
 	{ "latency_p50_ns", "latency_ns.p50", "latency_ns.p50", "p50", PT_UNIT_NS, 1,
-	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 3, T | C | V | G, 1 },
+	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 3, T | C | V | G, 1, 0, NULL },
 	{ "latency_p90_ns", "latency_ns.p90", "latency_ns.p90", "p90", PT_UNIT_NS, 1,
-	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 10, V, 1 },
+	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 10, V, 1, 0, NULL },
 	{ "latency_p99_ns", "latency_ns.p99", "latency_ns.p99", "p99", PT_UNIT_NS, 1,
-	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 2, T | C | W | V | G, 1 },
+	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 2, T | C | W | V | G, 1, 0, NULL },
 	{ "latency_p99_9_ns", "latency_ns.p99_9", "latency_ns.p99_9", "p99.9", PT_UNIT_NS, 1,
-	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 10, V, 1 },
+	  PT_COMBINE_MERGED, PT_COMBINE_MEDIAN, -1, 10, V, 1, 0, NULL },
 	{ "latency_max_ns", "latency_ns.max", "latency_ns.max", "max", PT_UNIT_NS, 1,
-	  PT_COMBINE_MAX, PT_COMBINE_MAX, -1, 7, T | V, 1 },
+	  PT_COMBINE_MAX, PT_COMBINE_MAX, -1, 7, T | V, 1, 0, NULL },
 	{ "peak_rss", "memory.peak_rss", NULL, "peak RSS", PT_UNIT_BYTES, 1,
-	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 5, T | C | V | G, 0 },
+	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 5, T | C | V | G, 0, 0, NULL },
 	{ "rss_start", "memory.rss_start", NULL, "RSS start", PT_UNIT_BYTES, 1,
-	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 10, V, 0 },
+	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 10, V, 0, 0, NULL },
 	{ "rss_end", "memory.rss_end", NULL, "RSS end", PT_UNIT_BYTES, 1,
-	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 10, V, 0 },
+	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 10, V, 0, 0, NULL },
 	{ "imbalance", "imbalance", NULL, "imbalance", PT_UNIT_PERCENT, 1,
-	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 10, V, 0 },
+	  PT_COMBINE_MAX, PT_COMBINE_MEDIAN, -1, 10, V, 0, 0, NULL },
 	{ "voluntary_context_switches", NULL, "counters.os.voluntary_context_switches", "vol csw",
-	  PT_UNIT_COUNT, 1, PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 9, W, 0 },
+	  PT_UNIT_COUNT, 1, PT_COMBINE_SUM, PT_COMBINE_MEDIAN, -1, 9, W, 0, 0, NULL },
 };
 const size_t pt_nfields = sizeof(pt_fields) / sizeof(pt_fields[0]);
 
@@ -84,6 +88,30 @@ const struct pt_field *pt_metric_field(enum pt_metric m)
 	};
 
 	return (unsigned)m < PT_METRICS ? pt_field_find(names[m]) : NULL;
+}
+
+const struct pt_field *pt_answer_field(void)
+{
+	return pt_field_find("goodput");
+}
+
+static int trial_has_errors(const cJSON *t)
+{
+	const cJSON *n = pt_json_path(t, "errors.count");
+
+	return cJSON_IsNumber(n) && n->valuedouble > 0;
+}
+
+int pt_fields_have_errors(const cJSON *trials)
+{
+	const cJSON *t;
+
+	if (cJSON_IsObject(trials))
+		return trial_has_errors(trials);
+	cJSON_ArrayForEach(t, trials)
+		if (trial_has_errors(t))
+			return 1;
+	return 0;
 }
 
 const cJSON *pt_json_path(const cJSON *o, const char *path)
@@ -125,6 +153,8 @@ double pt_field_worker(const struct pt_field *f, const cJSON *trial, const cJSON
 		return NAN;
 	if (f->latency && !(number_at(w, "latency_ns.count") > 0))
 		return NAN;
+	if (f->fallback && f->worker_path && !pt_json_path(w, f->worker_path))
+		return number_at(w, f->fallback);
 	return number_at(w, f->worker_path);
 }
 
@@ -132,6 +162,8 @@ double pt_field_trial(const struct pt_field *f, const cJSON *trial)
 {
 	if (f->latency && !latency_recorded(trial))
 		return NAN;
+	if (f->path && f->fallback && !pt_json_path(trial, f->path))
+		return number_at(trial, f->fallback);
 	if (f->path)
 		return number_at(trial, f->path);
 	if (f->worker_path && f->workers != PT_COMBINE_MERGED) {

@@ -46,6 +46,10 @@ struct pt_field {
 	                          * terminal drop the highest numbers first */
 	unsigned views;          /* PT_VIEW_* */
 	int latency;             /* only measured when latency is recorded */
+	int with_errors;         /* tables show it only when some item failed:
+	                          * otherwise it repeats another column */
+	const char *fallback;    /* read where PATH (or WORKER_PATH) is absent:
+	                          * documents written before the field existed */
 };
 
 extern const struct pt_field pt_fields[];
@@ -55,6 +59,12 @@ extern const size_t pt_nfields;
 const struct pt_field *pt_field_find(const char *name);
 /* The field a comparison metric measures. */
 const struct pt_field *pt_metric_field(enum pt_metric m);
+/* The rate a tune answers from and a worker count is summarised by:
+ * goodput, the rate of items that succeeded (throughput when none failed). */
+const struct pt_field *pt_answer_field(void);
+/* 1 when some trial of TRIALS (an array, or one trial object) counted a
+ * failed item: the fields marked with_errors are then worth showing. */
+int pt_fields_have_errors(const cJSON *trials);
 
 /* The value of F in TRIAL as the document has it (before SCALE); NAN when the trial does not have it
  * (null, absent, latency not recorded). */

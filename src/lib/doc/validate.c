@@ -112,6 +112,7 @@ static const struct spec config_fields[] = {
 	INT("repeat", 0, 0, MAX_COUNT),
 	BOOL("record_latency", 0),
 	BOOL("counters", 0),
+	NUM("max_error_rate", 0, 0, 1),
 	END,
 };
 
@@ -132,6 +133,8 @@ static const struct spec latency_fields[] = {
 
 static const struct spec errors_fields[] = {
 	INT("count", F_REQ | F_NULL, 0, MAX_COUNT),
+	NUM("rate", F_NULL, 0, 1),
+	NUM("max_rate", 0, 0, 1),
 	ARR("messages", 0, &message_elem),
 	INT("messages_total", 0, 0, MAX_COUNT),
 	END,
@@ -147,6 +150,7 @@ static const struct spec cpu_fields[] = {
 static const struct spec memory_fields[] = {
 	NUM("peak_rss", F_REQ | F_NULL, 0, MAX_BYTES),
 	STR("peak_rss_scope", 0),
+	NUM("worker_processes_rss", F_NULL, 0, MAX_BYTES),
 	NUM("rss_start", F_NULL, 0, MAX_BYTES),
 	NUM("rss_end", F_NULL, 0, MAX_BYTES),
 	NUM("heap_start", F_NULL, 0, MAX_BYTES),
@@ -179,6 +183,7 @@ static const struct spec worker_fields[] = {
 	NUM("cpu_sys_s", F_NULL, 0, MAX_SECONDS),
 	NUM("cpu_utilization", F_NULL, 0, MAX_RATIO),
 	NUM("throughput", F_NULL, 0, MAX_RATE),
+	NUM("goodput", F_NULL, 0, MAX_RATE),
 	OBJ("latency_ns", 0, latency_fields),
 	OBJ("counters", 0, NULL),
 	OBJ("memory", 0, NULL),
@@ -197,6 +202,7 @@ static const struct spec trial_fields[] = {
 	OBJ("errors", F_REQ, errors_fields),
 	NUM("wall_s", F_REQ | F_NULL, 0, MAX_SECONDS),
 	NUM("throughput", F_REQ | F_NULL, 0, MAX_RATE),
+	NUM("goodput", F_NULL, 0, MAX_RATE),
 	NUM("warmup_s", F_NULL, 0, MAX_SECONDS),
 	NUM("setup_s", F_NULL, 0, MAX_SECONDS),
 	NUM("teardown_s", F_NULL, 0, MAX_SECONDS),
@@ -223,6 +229,8 @@ static const struct spec per_count_fields[] = {
 	NUM("cv", F_NULL, 0, MAX_RATIO),
 	NUM("speedup", F_NULL, 0, MAX_RATIO),
 	NUM("efficiency", F_NULL, 0, MAX_RATIO),
+	BOOL("speedup_estimated", 0),
+	BOOL("ci_from_other_counts", 0),
 	NUM("p99_ns", F_NULL, 0, MAX_NS),
 	NUM("cpu_utilization", F_NULL, 0, MAX_RATIO),
 	NUM("ratio_to_best", F_NULL, 0, MAX_RATIO),

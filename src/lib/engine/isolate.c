@@ -233,6 +233,8 @@ static pt_trial *trial_from_json(const pt_topology *t, const struct pt_trial_con
 	tr->s.errors = count(err, "count");
 	tr->s.wall_s = pt_json_num(j, "wall_s");
 	tr->s.throughput = pt_json_num(j, "throughput");
+	tr->s.goodput = pt_json_num(j, "goodput");
+	tr->s.error_rate = pt_json_num(err, "rate");
 	tr->s.cpu_user_s = pt_json_num(cpu, "user_s");
 	tr->s.cpu_sys_s = pt_json_num(cpu, "sys_s");
 	tr->s.imbalance = pt_json_num(j, "imbalance");

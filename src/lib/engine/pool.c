@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -164,6 +165,9 @@ static void run_phase(struct pt_worker *w, int measure)
 			t_end = pt_now_ns();
 		}
 		if (measure) {
+			if (!w->items)
+				w->first_ns = t_claimed;
+			w->last_ns = t_end;
 			w->items += n;
 			w->chunks++;
 			w->busy_ns += t_end - t_claimed;
@@ -423,6 +427,10 @@ static void worker_process(struct pt_worker *w)
 	 * process, which ends the trial cleanly */
 	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
 		signal(crash_signals[i], SIG_DFL);
+	struct pt_memsnap snap;
+
+	pt_memsnap_read(&snap);
+	w->rss_start = snap.rss;
 	w->pid = getpid();
 	w->ppid = getppid();
 	pt_process_name(w->pid, w->comm, sizeof(w->comm));
@@ -434,6 +442,28 @@ static void worker_process(struct pt_worker *w)
 	_exit(0);
 }
 
+/* Collect worker process W (waiting for it unless FLAGS is WNOHANG): how
+ * it ended, and its resident high-water mark, which wait4() reports even
+ * for a worker that crashed.  1 when it was reaped now. */
+static int reap(struct pt_worker *w, int flags)
+{
+	struct rusage ru;
+	pid_t got;
+	int st;
+
+	while ((got = wait4(w->pid, &st, flags, &ru)) < 0 && errno == EINTR)
+		;
+	if (got != w->pid)
+		return 0;
+	w->reaped = 1;
+	w->peak_rss = (uint64_t)ru.ru_maxrss * 1024;
+	if (WIFSIGNALED(st))
+		w->exit_signal = WTERMSIG(st);
+	else if (!w->done)
+		w->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return 1;
+}
+
 /* Trial process, while waiting: collect worker processes that ended before
  * their time; each one shrinks the barrier and ends the measured phase. */
 static void reap_workers(void *arg)
@@ -442,16 +472,10 @@ static void reap_workers(void *arg)
 
 	for (unsigned i = 0; i < p->workers[0].count; i++) {
 		struct pt_worker *w = &p->workers[i];
-		int st;
 
-		if (w->reaped || w->pid <= 0 || waitpid(w->pid, &st, WNOHANG) != w->pid)
+		if (w->reaped || w->pid <= 0 || !reap(w, WNOHANG))
 			continue;
-		w->reaped = 1;
-		if (WIFSIGNALED(st))
-			w->exit_signal = WTERMSIG(st);
-		else if (!w->done)
-			w->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		else
+		if (w->done && !w->exit_signal)
 			continue; /* a normal end: it passed every barrier */
 		p->dead++;
 		atomic_store(&p->stop, 1);
@@ -543,21 +567,13 @@ void pt_pool_run(pt_trial *tr, struct pt_pool *p)
 	main_wait(p); /* 5 */
 	for (unsigned i = 0; i < started; i++) {
 		struct pt_worker *w = &p->workers[i];
-		int st;
 
 		if (!p->processes) {
 			pthread_join(w->thread, NULL);
 			continue;
 		}
-		if (!w->reaped) {
-			while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
-				;
-			w->reaped = 1;
-			if (WIFSIGNALED(st))
-				w->exit_signal = WTERMSIG(st);
-			else if (!w->done)
-				w->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		}
+		if (!w->reaped)
+			reap(w, 0);
 		adopt_names(w);
 	}
 	if (p->processes && p->dead && tr->s.status == PT_STATUS_OK) {

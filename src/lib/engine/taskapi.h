@@ -46,7 +46,8 @@ struct pt_worker {
 	const char *phase;       /* where the worker is, for crash reports */
 	volatile uint64_t cur_item;
 	uint64_t items, errors, chunks, busy_ns, dispatch_ns;
-	uint64_t start_ns, end_ns;
+	uint64_t start_ns, end_ns;  /* the measured phase, this worker */
+	uint64_t first_ns, last_ns; /* its first item's start, last item's end */
 	double chunk;            /* current chunk size, items */
 	double item_ns;          /* moving estimate of one item's cost */
 	double claim_ns;         /* moving estimate of one claim's cost */
@@ -71,6 +72,8 @@ struct pt_worker {
 	int exit_status;         /* its exit status when it ended without one */
 	int reaped;
 	int done;                /* reached its normal end */
+	uint64_t rss_start;      /* bytes resident when the worker process began */
+	uint64_t peak_rss;       /* its high-water mark, from wait4(), bytes */
 	char *arena;             /* shared memory for the names it leaves behind */
 	size_t arena_size;
 } __attribute__((aligned(64)));

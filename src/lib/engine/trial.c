@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ void pt_trial_config_init(struct pt_trial_config *c)
 	c->warmup_s = 0.1;
 	c->record_latency = 1;
 	c->counters = 1;
+	c->max_error_rate = PT_MAX_ERROR_RATE;
 }
 
 const char *pt_status_name(enum pt_status s)
@@ -50,11 +52,32 @@ const char *pt_isolation_name(enum pt_isolation i)
 	return i == PT_ISOLATE_PROCESS ? "process" : i == PT_ISOLATE_TRIAL ? "trial" : "none";
 }
 
+double pt_trial_span(const struct pt_worker *w, unsigned n)
+{
+	uint64_t first = UINT64_MAX, last = 0, start = UINT64_MAX, end = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (w[i].items && w[i].first_ns < first)
+			first = w[i].first_ns;
+		if (w[i].items && w[i].last_ns > last)
+			last = w[i].last_ns;
+		if (w[i].start_ns && w[i].start_ns < start)
+			start = w[i].start_ns;
+		if (w[i].end_ns > end)
+			end = w[i].end_ns;
+	}
+	/* a worker that found no item left to claim neither starts nor ends
+	 * the work; with no item run at all, the phase's own length */
+	if (last > first && first != UINT64_MAX)
+		return (double)(last - first) / 1e9;
+	return end > start && start != UINT64_MAX ? (double)(end - start) / 1e9 : 0;
+}
+
 /* Fold the workers' measurements into the trial. */
 static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
 {
 	unsigned n = tr->s.workers;
-	uint64_t min_start = UINT64_MAX, max_end = 0, busy = 0, dispatch = 0, chunks = 0;
+	uint64_t busy = 0, dispatch = 0, chunks = 0, grown = 0;
 	double mean_items, max_items = 0;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -119,16 +142,18 @@ static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
 		busy += w->busy_ns;
 		dispatch += w->dispatch_ns;
 		chunks += w->chunks;
-		if (w->start_ns && w->start_ns < min_start)
-			min_start = w->start_ns;
-		if (w->end_ns > max_end)
-			max_end = w->end_ns;
+		/* a worker process adds what it grew beyond the pages it shares
+		 * with the trial process at its fork */
+		if (p->processes && w->peak_rss > w->rss_start)
+			grown += w->peak_rss - w->rss_start;
 		if ((double)w->items > max_items)
 			max_items = (double)w->items;
 	}
-	if (max_end > min_start && min_start != UINT64_MAX)
-		tr->s.wall_s = (double)(max_end - min_start) / 1e9;
+	tr->s.wall_s = pt_trial_span(p->workers, n);
 	tr->s.throughput = tr->s.wall_s > 0 ? (double)tr->s.items / tr->s.wall_s : 0;
+	tr->s.goodput = tr->s.wall_s > 0 ? (double)(tr->s.items - tr->s.errors) / tr->s.wall_s : 0;
+	tr->s.error_rate = tr->s.items ? (double)tr->s.errors / (double)tr->s.items : NAN;
+	tr->workers_peak_rss = grown;
 	mean_items = (double)tr->s.items / n;
 	tr->s.imbalance = mean_items > 0 ? max_items / mean_items - 1.0 : 0;
 	tr->s.cpu_user_s = tr->ru.user_s;
@@ -136,6 +161,34 @@ static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
 	tr->dispatch_overhead = busy ? (double)dispatch / (double)busy : 0;
 	tr->mean_chunk = chunks ? (double)tr->s.items / (double)chunks : 0;
 	pt_hist_summary(all, &tr->s.latency);
+}
+
+/* Failed items within the bound leave the trial ok, with a warning that
+ * counts them; beyond it, the trial failed and its message says by how
+ * much. */
+static void judge_errors(pt_trial *tr)
+{
+	double rate = tr->s.error_rate, bound = tr->config.max_error_rate;
+	char buf[320];
+	const char *first = tr->errors.n ? tr->errors.items[0].text : "the task failed";
+
+	if (!tr->s.errors || tr->s.status != PT_STATUS_OK)
+		return;
+	if (rate > bound) {
+		tr->s.status = PT_STATUS_FAILED;
+		if (bound > 0)
+			snprintf(buf, sizeof(buf), "%s (%llu of %llu items failed, %.3g%%, more than "
+				 "--max-error-rate %.3g%%)", first, (unsigned long long)tr->s.errors,
+				 (unsigned long long)tr->s.items, 100 * rate, 100 * bound);
+		else
+			snprintf(buf, sizeof(buf), "%s", first);
+		pt_trial_set_message(tr, buf);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%llu of %llu items failed (%.3g%%, within --max-error-rate "
+		 "%.3g%%): %s", (unsigned long long)tr->s.errors, (unsigned long long)tr->s.items,
+		 100 * rate, 100 * bound, first);
+	pt_msg_add(&tr->warnings, buf, 1);
 }
 
 static int check_config(const struct pt_trial_config *c)
@@ -146,6 +199,8 @@ static int check_config(const struct pt_trial_config *c)
 		return pt_fail(EINVAL, "a trial needs --items > 0 or --duration > 0");
 	if (!(c->warmup_s >= 0))
 		return pt_fail(EINVAL, "the warm-up cannot be negative");
+	if (!(c->max_error_rate >= 0 && c->max_error_rate <= 1))
+		return pt_fail(EINVAL, "the error-rate bound must lie between 0 and 1");
 	return 0;
 }
 
@@ -260,8 +315,9 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 				tr->s.status = PT_STATUS_FAILED;
 			}
 		}
-		if (tr->s.status == PT_STATUS_OK && (tr->s.errors || ctx.error))
+		if (tr->s.status == PT_STATUS_OK && ctx.error)
 			tr->s.status = PT_STATUS_FAILED;
+		judge_errors(tr);
 		if (tr->s.status == PT_STATUS_OK && pt_interrupted()) {
 			tr->s.status = PT_STATUS_INTERRUPTED;
 			pt_trial_set_message(tr, "interrupted");
@@ -289,7 +345,7 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 	pt_memsnap_read(&snap);
 	tr->rss_end = snap.rss;
 	tr->heap_end = snap.heap;
-	tr->s.peak_rss = snap.hwm;
+	tr->s.peak_rss = snap.hwm ? snap.hwm + tr->workers_peak_rss : 0;
 	for (size_t i = 0; i < pt_params_count(c->params); i++) {
 		if (!ctx.param_used[i] && tr->s.status != PT_STATUS_FAILED) {
 			char buf[256];
@@ -370,6 +426,7 @@ pt_trial *pt_trial_new_empty(const pt_topology *t, const struct pt_trial_config 
 	tr->config.params = NULL;
 	tr->s.workers = c->workers;
 	tr->s.status = status;
+	tr->s.goodput = tr->s.error_rate = NAN;
 	tr->started = pt_unix_now();
 	tr->message = message ? strdup(message) : NULL;
 	for (unsigned k = 0; k < PT_PERF_EVENTS; k++)

@@ -46,6 +46,8 @@ struct pt_trial {
 	struct pt_rusage ru;           /* summed over workers, measured phase */
 	struct pt_perf_value perf[PT_PERF_EVENTS];
 	int peak_rss_reset;            /* 1 when peak_rss covers this trial only */
+	uint64_t workers_peak_rss;     /* process workers: what they grew beyond
+	                                * their start, summed (bytes) */
 	uint64_t rss_start, rss_end, heap_start, heap_end;
 	double dispatch_overhead;      /* dispatch time / busy time */
 	double mean_chunk;             /* items per claim */
@@ -62,6 +64,12 @@ static inline void pt_trial_set_message(pt_trial *tr, const char *msg)
 	if (!tr->message && msg)
 		tr->message = strdup(msg);
 }
+
+struct pt_worker;
+/* The measured span of N workers, in seconds: from the first item started
+ * to the last item finished, by whichever worker ran them; workers that ran
+ * no item do not count.  With no item at all, the measured phase's length. */
+double pt_trial_span(const struct pt_worker *w, unsigned n);
 
 /* Run the trial in this process (what the isolated child runs). */
 pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,

@@ -141,6 +141,8 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r, 
 	pt_json_add_number(o, "cpu_utilization", measured && span > 0 ?
 			   (r->ru.user_s + r->ru.sys_s) / span : NAN);
 	pt_json_add_number(o, "throughput", measured && span > 0 ? (double)r->items / span : NAN);
+	pt_json_add_number(o, "goodput", measured && span > 0 ?
+			   (double)(r->items - r->errors) / span : NAN);
 	cJSON_AddItemToObject(o, "latency_ns", latency_json(&r->latency,
 							     tr->config.record_latency, measured));
 	c = cJSON_AddObjectToObject(o, "counters");
@@ -175,10 +177,13 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	pt_json_add_number(o, "items", known(measured, (double)tr->s.items));
 	e = cJSON_AddObjectToObject(o, "errors");
 	pt_json_add_number(e, "count", known(measured, (double)tr->s.errors));
+	pt_json_add_number(e, "rate", known(measured, tr->s.error_rate));
+	pt_json_add_number(e, "max_rate", tr->config.max_error_rate);
 	cJSON_AddItemToObject(e, "messages", pt_msgs_to_cjson(&tr->errors));
 	pt_json_add_number(e, "messages_total", (double)tr->errors.total);
 	pt_json_add_number(o, "wall_s", known(measured, wall));
 	pt_json_add_number(o, "throughput", known(measured, tr->s.throughput));
+	pt_json_add_number(o, "goodput", known(measured, tr->s.goodput));
 	pt_json_add_number(o, "warmup_s", known(measured, tr->warmup_s));
 	pt_json_add_number(o, "setup_s", known(measured, tr->setup_s));
 	pt_json_add_number(o, "teardown_s", known(measured, tr->teardown_s));
@@ -193,6 +198,9 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	m = cJSON_AddObjectToObject(o, "memory");
 	pt_json_add_number(m, "peak_rss", known(measured, nonzero((double)tr->s.peak_rss)));
 	cJSON_AddStringToObject(m, "peak_rss_scope", tr->peak_rss_reset ? "trial" : "process");
+	if (tr->config.isolation == PT_ISOLATE_PROCESS)
+		pt_json_add_number(m, "worker_processes_rss",
+				   known(measured, (double)tr->workers_peak_rss));
 	pt_json_add_number(m, "rss_start", known(measured, nonzero((double)tr->rss_start)));
 	pt_json_add_number(m, "rss_end", known(measured, nonzero((double)tr->rss_end)));
 	pt_json_add_number(m, "heap_start", known(measured, nonzero((double)tr->heap_start)));

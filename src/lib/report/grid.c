@@ -158,7 +158,8 @@ size_t grid_print(FILE *f, const struct grid *g, const char *indent, int colour,
 		return 0;
 	}
 	for (size_t c = 0; c < g->ncols; c++) {
-		keep[c] = 1;
+		/* a column never given a title is left out */
+		keep[c] = g->title[c] != NULL;
 		w[c] = g->title[c] ? text_width(g->title[c]) : 0;
 		for (size_t r = 0; r < g->nrows; r++)
 			if (text_width(cell_text(g, r, c)) > w[c])
@@ -217,19 +218,25 @@ size_t grid_print(FILE *f, const struct grid *g, const char *indent, int colour,
 
 void grid_markdown(FILE *f, const struct grid *g)
 {
+	/* as grid_print, a column never given a title is left out */
 	fputc('|', f);
 	for (size_t c = 0; c < g->ncols; c++) {
+		if (!g->title[c])
+			continue;
 		fputc(' ', f);
-		md_escape(f, g->title[c] ? g->title[c] : "");
+		md_escape(f, g->title[c]);
 		fputs(" |", f);
 	}
 	fputs("\n|", f);
 	for (size_t c = 0; c < g->ncols; c++)
-		fputs(g->right[c] ? "---:|" : ":---|", f);
+		if (g->title[c])
+			fputs(g->right[c] ? "---:|" : ":---|", f);
 	fputc('\n', f);
 	for (size_t r = 0; r < g->nrows; r++) {
 		fputc('|', f);
 		for (size_t c = 0; c < g->ncols; c++) {
+			if (!g->title[c])
+				continue;
 			fputc(' ', f);
 			md_escape(f, cell_text(g, r, c));
 			fputs(" |", f);

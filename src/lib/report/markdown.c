@@ -104,6 +104,8 @@ static int counts(FILE *f, const struct report_doc *d)
 	fputc('\n', f);
 	grid_markdown(f, g);
 	grid_free(g);
+	if (counts_note(d))
+		fprintf(f, "\n%s\n", counts_note(d));
 	return 0;
 }
 

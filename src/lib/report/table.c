@@ -352,6 +352,8 @@ static int one_document(FILE *f, const struct report *r, const struct report_doc
 		fputc('\n', f);
 		ret = print_grid(f, r, counts_grid(d), "  ");
 	}
+	if (ret == 0 && counts_note(d))
+		say(f, r, "    ", "  %s", counts_note(d));
 	if (ret < 0)
 		return ret;
 	if (tune)

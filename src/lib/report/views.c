@@ -46,10 +46,21 @@ static void interval_column(struct grid *g, size_t col, const char *title,
 	for (size_t i = 0; i < d->ncounts; i++) {
 		pt_unit_format(a, sizeof(a), d->counts[i].low, &u);
 		pt_unit_format(b, sizeof(b), d->counts[i].high, &u);
-		snprintf(buf, sizeof(buf), "%s - %s", a, b);
+		/* marked: a single trial's interval (see counts_note) */
+		snprintf(buf, sizeof(buf), "%s - %s%s", a, b,
+			 d->counts[i].interval_is_ci && d->counts[i].ok_trials == 1 ? "*" : "");
 		grid_set(g, i, col, isfinite(d->counts[i].low) && isfinite(d->counts[i].high) ?
 			 buf : "-", NULL);
 	}
+}
+
+const char *counts_note(const struct report_doc *d)
+{
+	for (size_t i = 0; i < d->ncounts; i++)
+		if (d->counts[i].interval_is_ci && d->counts[i].ok_trials == 1)
+			return "* one ok trial at this count: its interval comes from the variance "
+			       "pooled over the other counts";
+	return NULL;
 }
 
 static size_t count_fields(unsigned view)
@@ -70,6 +81,11 @@ struct grid *counts_grid(const struct report_doc *d)
 	double *v = calloc(k + 1, sizeof(*v));
 	const cJSON *trials = robj(d->tree, "trials");
 	int ci = k > 0 && d->counts[0].interval_is_ci;
+	int errors = pt_fields_have_errors(trials);
+	/* the interval and the verdicts are of the rate the counts are
+	 * summarised by: goodput where items failed */
+	const struct pt_field *rate = errors ? pt_answer_field() :
+		pt_metric_field(PT_METRIC_THROUGHPUT);
 	char buf[64];
 
 	if (!g || !v)
@@ -94,10 +110,14 @@ struct grid *counts_grid(const struct report_doc *d)
 
 		if (!(f->views & PT_VIEW_COUNTS))
 			continue;
+		if (f->with_errors && !errors) {
+			col++;
+			continue;
+		}
 		for (size_t i = 0; i < k; i++)
 			v[i] = pt_field_count(f, trials, d->counts[i].workers);
 		grid_field(g, ++col, f, v, k);
-		if (f == pt_metric_field(PT_METRIC_THROUGHPUT)) {
+		if (f == rate) {
 			interval_column(g, ++col, ci ? "95% CI" : "range", d);
 			if (tune) {
 				grid_head(g, ++col, "vs best", 1, PRIO_VERDICT);
@@ -143,6 +163,7 @@ static void field_columns(struct grid *g, size_t col, unsigned view, const cJSON
 {
 	double *v = calloc(n + 1, sizeof(*v));
 	const cJSON *it;
+	int errors = pt_fields_have_errors(trial ? trial : items);
 
 	if (!v)
 		return;
@@ -152,6 +173,11 @@ static void field_columns(struct grid *g, size_t col, unsigned view, const cJSON
 
 		if (!(f->views & view))
 			continue;
+		/* a column left without a title is not shown */
+		if (f->with_errors && !errors) {
+			col++;
+			continue;
+		}
 		cJSON_ArrayForEach(it, items)
 			if (i < n)
 				v[i++] = value(f, trial, it);

@@ -269,7 +269,8 @@ START_TEST(test_loaded_module_runs)
 	ck_assert_int_eq(s->status, PT_STATUS_FAILED);
 	ck_assert_uint_eq(s->items, 400);
 	ck_assert_uint_eq(s->errors, 100);
-	ck_assert_str_eq(pt_trial_message(tr), "simulated failure");
+	ck_assert_str_eq(pt_trial_message(tr), "simulated failure (100 of 400 items failed, 25%, "
+			 "more than --max-error-rate 5%)");
 	pt_trial_free(tr);
 	pt_params_free(p);
 	pt_module_close(m);

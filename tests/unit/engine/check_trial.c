@@ -12,6 +12,8 @@
 
 #include "../check.h"
 #include "proftune.h"
+#include "engine/taskapi.h"
+#include "engine/trial.h"
 
 #define SMALL_TOPOLOGY "package:2 numa:2 core:4 pu:2"
 
@@ -327,6 +329,33 @@ static const struct pt_task big_task = {
 	.teardown = big_teardown,
 };
 
+/* Each worker holds BIG_BYTES / 2 of its own: with process workers, the
+ * trial process never holds it. */
+static int half_worker_setup(pt_worker *w)
+{
+	char *p = malloc(BIG_BYTES / 2);
+
+	if (!p)
+		return pt_error(w, "out of memory");
+	memset(p, 0x5a, BIG_BYTES / 2);
+	pt_worker_set_data(w, p);
+	return PT_OK;
+}
+
+static void half_worker_teardown(pt_worker *w)
+{
+	free(pt_worker_data(w));
+}
+
+static const struct pt_task half_task = {
+	.abi = PT_ABI_VERSION,
+	.size = sizeof(struct pt_task),
+	.name = "half",
+	.worker_setup = half_worker_setup,
+	.run = noop_run,
+	.worker_teardown = half_worker_teardown,
+};
+
 /* What the workers saw of themselves. */
 #define MAX_SEEN 64
 static int ctx_marker;
@@ -605,23 +634,146 @@ START_TEST(test_errors_counted)
 	pt_trial *tr;
 	cJSON *o, *msgs;
 
+	/* 10% of the items fail, over the default bound of 5% */
 	config(&c, 3, 1000);
+	ck_assert_double_eq(c.max_error_rate, PT_MAX_ERROR_RATE);
 	tr = run_task(&fail10_task, &c);
 	s = pt_trial_stats(tr);
 	ck_assert_int_eq(s->status, PT_STATUS_FAILED);
 	ck_assert_uint_eq(s->items, 1000);
-	ck_assert_str_eq(pt_trial_message(tr), "simulated failure");
+	ck_assert_str_eq(pt_trial_message(tr), "simulated failure (100 of 1000 items failed, 10%, "
+			 "more than --max-error-rate 5%)");
 	o = trial_json(tr);
 	ck_assert_str_eq(json_str(o, "status"), "failed");
-	ck_assert_str_eq(json_str(o, "message"), "simulated failure");
+	ck_assert_str_eq(json_str(o, "message"), pt_trial_message(tr));
 	msgs = json_at(o, "errors.messages");
 	ck_assert(cJSON_IsArray(msgs));
 	ck_assert_int_eq(cJSON_GetArraySize(msgs), 1);
 	ck_assert_str_eq(json_str(msgs, "0.message"), "simulated failure");
 	ck_assert_uint_eq(s->errors, 100);
 	ck_assert_double_eq(json_num(o, "errors.count"), 100);
+	ck_assert_double_eq_tol(json_num(o, "errors.rate"), 0.1, 1e-12);
+	ck_assert_double_eq(json_num(o, "errors.max_rate"), 0.05);
 	ck_assert_double_eq(json_num(o, "errors.messages_total"), 100);
 	ck_assert_double_eq(json_num(msgs, "0.count"), 100);
+	cJSON_Delete(o);
+	pt_trial_free(tr);
+}
+END_TEST
+
+/* Within the bound the trial is ok: goodput counts the items that
+ * succeeded, a warning counts the others. */
+START_TEST(test_errors_within_bound)
+{
+	struct pt_trial_config c;
+	const struct pt_trial_stats *s;
+	pt_trial *tr;
+	cJSON *o, *wm;
+	int warned = 0;
+
+	config(&c, 2, 1000);
+	c.max_error_rate = 0.2;
+	tr = run_task(&fail10_task, &c);
+	s = pt_trial_stats(tr);
+	ck_assert_int_eq(s->status, PT_STATUS_OK);
+	ck_assert_ptr_null(pt_trial_message(tr));
+	ck_assert_uint_eq(s->errors, 100);
+	ck_assert_double_eq_tol(s->error_rate, 0.1, 1e-12);
+	ck_assert_double_gt(s->throughput, 0);
+	ck_assert_double_eq_tol(s->goodput / s->throughput, 0.9, 1e-12);
+	o = trial_json(tr);
+	ck_assert_double_eq_tol(json_num(o, "goodput"), s->goodput, s->goodput * 1e-9);
+	ck_assert_double_eq_tol(json_num(o, "errors.rate"), 0.1, 1e-12);
+	cJSON_ArrayForEach(wm, json_at(o, "warnings"))
+		warned += strstr(json_str(wm, "message"), "100 of 1000 items failed (10%, within "
+				 "--max-error-rate 20%): simulated failure") != NULL;
+	ck_assert_int_eq(warned, 1);
+	/* per worker: goodput of its own items */
+	ck_assert_double_eq_tol(json_num(o, "per_worker.0.goodput") +
+				json_num(o, "per_worker.1.goodput"),
+				(json_num(o, "per_worker.0.items") - json_num(o, "per_worker.0.errors")) /
+				(json_num(o, "per_worker.0.end_s") - json_num(o, "per_worker.0.start_s")) +
+				(json_num(o, "per_worker.1.items") - json_num(o, "per_worker.1.errors")) /
+				(json_num(o, "per_worker.1.end_s") - json_num(o, "per_worker.1.start_s")),
+				1e-6 * s->goodput);
+	cJSON_Delete(o);
+	pt_trial_free(tr);
+
+	/* a bound of 0: any failed item fails the trial, with the task's message */
+	c.max_error_rate = 0;
+	tr = run_task(&fail10_task, &c);
+	ck_assert_int_eq(pt_trial_stats(tr)->status, PT_STATUS_FAILED);
+	ck_assert_str_eq(pt_trial_message(tr), "simulated failure");
+	pt_trial_free(tr);
+
+	/* a trial without a failed item: goodput is throughput, the rate 0 */
+	c.max_error_rate = 0;
+	tr = run_task(&noop_task, &c);
+	s = pt_trial_stats(tr);
+	ck_assert_int_eq(s->status, PT_STATUS_OK);
+	ck_assert_double_eq(s->goodput, s->throughput);
+	ck_assert_double_eq(s->error_rate, 0);
+	pt_trial_free(tr);
+}
+END_TEST
+
+/* The span runs from the first item started to the last item finished: a
+ * worker that found nothing to claim, and woke late, does not stretch it. */
+START_TEST(test_span_ignores_idle_workers)
+{
+	struct pt_worker w[3];
+
+	memset(w, 0, sizeof(w));
+	/* worker 0 ran every item from 1.1 ms to 9 ms; worker 1 woke at
+	 * 12 ms and found nothing; worker 2 never started */
+	w[0].start_ns = 1000000;
+	w[0].end_ns = 9100000;
+	w[0].first_ns = 1100000;
+	w[0].last_ns = 9000000;
+	w[0].items = 1000;
+	w[1].start_ns = 12000000;
+	w[1].end_ns = 12050000;
+	ck_assert_double_eq_tol(pt_trial_span(w, 3), 0.0079, 1e-12);
+	/* a second busy worker that started first and ended last widens it */
+	w[2].start_ns = 400000;
+	w[2].end_ns = 9600000;
+	w[2].first_ns = 500000;
+	w[2].last_ns = 9500000;
+	w[2].items = 10;
+	ck_assert_double_eq_tol(pt_trial_span(w, 3), 0.009, 1e-12);
+	/* no item at all: the measured phase itself */
+	w[0].items = w[2].items = 0;
+	ck_assert_double_eq_tol(pt_trial_span(w, 3), 0.01165, 1e-12);
+	ck_assert_double_eq(pt_trial_span(w, 0), 0);
+}
+END_TEST
+
+/* With process workers, peak RSS covers what the worker processes held:
+ * two workers of 100 MB each, none of it in the trial process. */
+START_TEST(test_peak_rss_process_workers)
+{
+	struct pt_trial_config c;
+	pt_trial *tr;
+	cJSON *o;
+
+	config(&c, 2, 100);
+	c.isolation = PT_ISOLATE_PROCESS;
+	tr = run_task(&half_task, &c);
+	ck_assert_msg(pt_trial_stats(tr)->status == PT_STATUS_OK, "%s", pt_trial_message(tr));
+	ck_assert_uint_ge(pt_trial_stats(tr)->peak_rss, BIG_BYTES);
+	o = trial_json(tr);
+	ck_assert_double_ge(json_num(o, "memory.worker_processes_rss"), BIG_BYTES);
+	ck_assert_double_eq(json_num(o, "memory.peak_rss"), (double)pt_trial_stats(tr)->peak_rss);
+	cJSON_Delete(o);
+	pt_trial_free(tr);
+
+	/* the same workers as threads hold it in the trial process itself */
+	c.isolation = PT_ISOLATE_NONE;
+	tr = run_task(&half_task, &c);
+	ck_assert_int_eq(pt_trial_stats(tr)->status, PT_STATUS_OK);
+	ck_assert_uint_ge(pt_trial_stats(tr)->peak_rss, BIG_BYTES);
+	o = trial_json(tr);
+	ck_assert_ptr_null(json_at(o, "memory.worker_processes_rss"));
 	cJSON_Delete(o);
 	pt_trial_free(tr);
 }
@@ -1277,6 +1429,8 @@ Suite *suite_trial(void)
 	tc = tcase_create("outcome");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_errors_counted);
+	tcase_add_test(tc, test_errors_within_bound);
+	tcase_add_test(tc, test_span_ignores_idle_workers);
 	tcase_add_test(tc, test_run_return_code);
 	tcase_add_test(tc, test_setup_skip);
 	tcase_add_test(tc, test_setup_error);
@@ -1297,6 +1451,7 @@ Suite *suite_trial(void)
 	tcase_add_test(tc, test_counter_names_dropped);
 	tcase_add_test(tc, test_memory_and_notes);
 	tcase_add_test(tc, test_peak_rss_per_trial);
+	tcase_add_test(tc, test_peak_rss_process_workers);
 	tcase_add_test(tc, test_worker_identity);
 	tcase_add_test(tc, test_workers_bound);
 	tcase_add_test(tc, test_synthetic_not_bound);
