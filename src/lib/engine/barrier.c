@@ -2,37 +2,48 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/barrier.h"
 
 void pt_barrier_init(struct pt_barrier *b, unsigned parties, int pshared)
 {
 	pthread_mutexattr_t ma;
-	pthread_condattr_t ca;
 
 	pthread_mutexattr_init(&ma);
-	pthread_condattr_init(&ca);
 	if (pshared) {
 		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
 		pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
-		pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
 	}
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_mutex_init(&b->lock, &ma);
-	pthread_cond_init(&b->cond, &ca);
 	pthread_mutexattr_destroy(&ma);
-	pthread_condattr_destroy(&ca);
 	b->parties = parties;
 	b->waiting = 0;
-	b->generation = 0;
+	b->pshared = pshared;
+	atomic_store(&b->generation, 0);
 }
 
 void pt_barrier_destroy(struct pt_barrier *b)
 {
 	pthread_mutex_destroy(&b->lock);
-	pthread_cond_destroy(&b->cond);
+}
+
+/* A futex shared between processes must not be private to one. */
+static int futex_op(const struct pt_barrier *b, int op)
+{
+	return b->pshared ? op : op | FUTEX_PRIVATE_FLAG;
+}
+
+/* Sleep while the generation is still GEN, at most TIMEOUT (NULL: no
+ * bound).  Spurious returns are fine: the callers look again. */
+static void futex_wait(struct pt_barrier *b, uint32_t gen, const struct timespec *timeout)
+{
+	syscall(SYS_futex, &b->generation, futex_op(b, FUTEX_WAIT), gen, timeout, NULL, 0);
 }
 
 static void barrier_lock(struct pt_barrier *b)
@@ -44,58 +55,53 @@ static void barrier_lock(struct pt_barrier *b)
 static void barrier_release_locked(struct pt_barrier *b)
 {
 	b->waiting = 0;
-	b->generation++;
-	pthread_cond_broadcast(&b->cond);
+	atomic_fetch_add_explicit(&b->generation, 1, memory_order_release);
+	syscall(SYS_futex, &b->generation, futex_op(b, FUTEX_WAKE), INT_MAX, NULL, NULL, 0);
+}
+
+/* Arrive: 1 when this arrival released the barrier, else 0 with the
+ * generation to wait out in *GEN. */
+static int arrive(struct pt_barrier *b, uint32_t *gen)
+{
+	int released = 0;
+
+	barrier_lock(b);
+	*gen = atomic_load_explicit(&b->generation, memory_order_relaxed);
+	if (++b->waiting >= b->parties) {
+		barrier_release_locked(b);
+		released = 1;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return released;
+}
+
+static int same_generation(struct pt_barrier *b, uint32_t gen)
+{
+	return atomic_load_explicit(&b->generation, memory_order_acquire) == gen;
 }
 
 void pt_barrier_wait(struct pt_barrier *b)
 {
-	unsigned long gen;
+	uint32_t gen;
 
-	barrier_lock(b);
-	gen = b->generation;
-	if (++b->waiting >= b->parties) {
-		barrier_release_locked(b);
-	} else {
-		while (gen == b->generation)
-			pthread_cond_wait(&b->cond, &b->lock);
-	}
-	pthread_mutex_unlock(&b->lock);
+	if (arrive(b, &gen))
+		return;
+	while (same_generation(b, gen))
+		futex_wait(b, gen, NULL);
 }
 
 void pt_barrier_wait_polling(struct pt_barrier *b, void (*poll)(void *), void *arg)
 {
-	unsigned long gen;
+	const struct timespec step = { 0, 20000000 };
+	uint32_t gen;
 
-	barrier_lock(b);
-	gen = b->generation;
-	if (++b->waiting >= b->parties) {
-		barrier_release_locked(b);
-		pthread_mutex_unlock(&b->lock);
+	if (arrive(b, &gen))
 		return;
-	}
-	while (gen == b->generation) {
-		struct timespec ts;
-		int rc;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 20000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		rc = pthread_cond_timedwait(&b->cond, &b->lock, &ts);
-		if (rc == EOWNERDEAD)
-			pthread_mutex_consistent(&b->lock);
-		if (gen != b->generation)
-			break;
-		if (rc == ETIMEDOUT || rc == EOWNERDEAD) {
-			pthread_mutex_unlock(&b->lock);
+	while (same_generation(b, gen)) {
+		futex_wait(b, gen, &step);
+		if (same_generation(b, gen))
 			poll(arg);
-			barrier_lock(b);
-		}
 	}
-	pthread_mutex_unlock(&b->lock);
 }
 
 void pt_barrier_shrink(struct pt_barrier *b, unsigned by)

@@ -3,22 +3,27 @@
 #define PT_BARRIER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 
 /* The trial's phases start together behind it; parties that will never
  * arrive (a worker that failed to start, a worker process that died) are
- * removed so the others are not left waiting. */
+ * removed so the others are not left waiting.  Arrivals are counted under a
+ * mutex; the waiters sleep on the generation word itself (a futex), so the
+ * release wakes a thousand workers at once instead of one by one through a
+ * condition variable's mutex. */
 struct pt_barrier {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_mutex_t lock;        /* guards parties and waiting */
 	unsigned parties, waiting;
-	unsigned long generation;
+	_Atomic uint32_t generation; /* bumped by each release; waited on */
+	int pshared;
 };
 
 /* A barrier of PARTIES.  PSHARED: it lives in shared memory and joins
  * processes; its mutex is then robust, so a worker process dying inside it
  * cannot block the others. */
 void pt_barrier_init(struct pt_barrier *b, unsigned parties, int pshared);
-/* Release B's mutex and condition; no party may be waiting. */
+/* Release B's mutex; no party may be waiting. */
 void pt_barrier_destroy(struct pt_barrier *b);
 /* Wait until every party arrived. */
 void pt_barrier_wait(struct pt_barrier *b);
