@@ -946,7 +946,14 @@ struct pt_trial_config {
 	                              * stamps and samples go to this trace (Part 4) */
 	double max_error_rate;       /* failed items / items above which the trial
 	                              * fails; 0: any failed item fails it */
+	int all_worker_detail;       /* 1: every per-worker entry keeps its latency,
+	                              * counters and memory; 0: only up to
+	                              * PT_DETAIL_WORKERS workers */
 };
+/* Trials of more workers keep a compact entry per worker (placement, items,
+ * errors, times, throughput) in their JSON, so that a document of 1,024
+ * workers stays small; all_worker_detail keeps everything. */
+#define PT_DETAIL_WORKERS 64
 /* Defaults: 1 worker, no placement, 1 s, 0.1 s warm-up, latency and counters
  * on, in-process (the proftune command isolates by default), up to
  * PT_MAX_ERROR_RATE of the items may fail. */

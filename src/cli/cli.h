@@ -33,7 +33,7 @@ enum opt_id {
 	OPT_WARMUP, OPT_PLACEMENT, OPT_REPEAT, OPT_PARAM, OPT_OUTPUT, OPT_JSON,
 	OPT_QUIET, OPT_NO_LATENCY, OPT_NO_COUNTERS, OPT_TOPOLOGY,
 	OPT_MIN, OPT_MAX, OPT_STRATEGY, OPT_BUDGET, OPT_TOLERANCE, OPT_SEED,
-	OPT_TIMEOUT, OPT_MAX_ERROR_RATE, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT, OPT_TRACE,
+	OPT_TIMEOUT, OPT_MAX_ERROR_RATE, OPT_ALL_WORKERS, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT, OPT_TRACE,
 	OPT_FORMAT, OPT_COMPARE, OPT_THRESHOLD, OPT_GATE, OPT_STRICT, OPT_PLOT, OPT_WIDE,
 	OPT_LOSS,
 };
@@ -81,7 +81,7 @@ struct cli_opts {
 	pt_params *params;      /* owned */
 	const char *output;
 	const char *topology;
-	int json, quiet, no_latency, no_counters;
+	int json, quiet, no_latency, no_counters, all_workers;
 	int wide;               /* --wide: tables with every column */
 	const char *loss;       /* fit: --loss NAME, or NULL (ols) */
 	int argc;               /* positional arguments left */

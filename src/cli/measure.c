@@ -73,6 +73,7 @@ static char *config_json(const struct cli_opts *o, const char *command)
 	cJSON_AddBoolToObject(c, "record_latency", !o->no_latency);
 	cJSON_AddBoolToObject(c, "counters", !o->no_counters);
 	cJSON_AddNumberToObject(c, "max_error_rate", o->max_error_rate);
+	cJSON_AddBoolToObject(c, "all_workers", o->all_workers);
 	if (o->topology)
 		cJSON_AddStringToObject(c, "topology", o->topology);
 	else
@@ -168,6 +169,7 @@ int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
 	ms->trial.isolation = o->isolation;
 	ms->trial.memory_limit = o->memory_limit;
 	ms->trial.max_error_rate = o->max_error_rate;
+	ms->trial.all_worker_detail = o->all_workers;
 	ms->trial.timeout_s = o->timeout;
 	if (o->trace) {
 		ms->trace = pt_trace_open(o->trace, NULL);

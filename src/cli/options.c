@@ -66,6 +66,9 @@ const struct cli_option cli_options[] = {
 	  "do not time each item (lowest overhead; no latency histogram)" },
 	{ OPT_NO_COUNTERS, "no-counters", 0, ARG_NONE, NULL, CMD_MEASURE,
 	  "do not open perf_event counters" },
+	{ OPT_ALL_WORKERS, "all-workers", 0, ARG_NONE, NULL, CMD_MEASURE,
+	  "keep every worker's latency, counters and memory in the document; by "
+	  "default trials of more than 64 workers keep a compact entry per worker" },
 	{ OPT_TOPOLOGY, "topology", 'T', ARG_STRING, "SYNTHETIC", CMD_MEASURE | CMD_TOPOLOGY,
 	  "plan for an hwloc synthetic machine, e.g. 'package:2 core:8 pu:2' "
 	  "(workers are then not bound)" },
@@ -403,6 +406,7 @@ static const struct {
 	{ OPT_WIDE, offsetof(struct cli_opts, wide) },
 	{ OPT_NO_LATENCY, offsetof(struct cli_opts, no_latency) },
 	{ OPT_NO_COUNTERS, offsetof(struct cli_opts, no_counters) },
+	{ OPT_ALL_WORKERS, offsetof(struct cli_opts, all_workers) },
 	{ OPT_COMPARE, offsetof(struct cli_opts, report.compare) },
 	{ OPT_STRICT, offsetof(struct cli_opts, report.strict) },
 	{ OPT_LOSS, offsetof(struct cli_opts, loss) },

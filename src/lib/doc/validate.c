@@ -113,6 +113,7 @@ static const struct spec config_fields[] = {
 	BOOL("record_latency", 0),
 	BOOL("counters", 0),
 	NUM("max_error_rate", 0, 0, 1),
+	BOOL("all_workers", 0),
 	END,
 };
 
@@ -214,6 +215,7 @@ static const struct spec trial_fields[] = {
 	OBJ("dispatch", 0, dispatch_fields),
 	NUM("imbalance", F_NULL, 0, MAX_RATIO),
 	ARR("warnings", 0, &message_elem),
+	STR("per_worker_detail", 0),
 	ARR("per_worker", F_REQ, &worker_elem),
 	END,
 };

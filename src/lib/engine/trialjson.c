@@ -100,7 +100,8 @@ cJSON *pt_msgs_to_cjson(const struct pt_msg_list *l)
 	return a;
 }
 
-static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r, int measured)
+static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r, int measured,
+			  int full)
 {
 	cJSON *o = cJSON_CreateObject(), *c;
 	double span = r->end_s - r->start_s;
@@ -143,6 +144,8 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r, 
 	pt_json_add_number(o, "throughput", measured && span > 0 ? (double)r->items / span : NAN);
 	pt_json_add_number(o, "goodput", measured && span > 0 ?
 			   (double)(r->items - r->errors) / span : NAN);
+	if (!full)
+		return o;
 	cJSON_AddItemToObject(o, "latency_ns", latency_json(&r->latency,
 							     tr->config.record_latency, measured));
 	c = cJSON_AddObjectToObject(o, "counters");
@@ -161,7 +164,7 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	/* a trial whose process died or was lost sent nothing back, and one
 	 * with no measured phase has no wall time: what it would have
 	 * measured is unknown, so null */
-	int measured = wall > 0;
+	int measured = wall > 0, full;
 
 	if (tr->json)
 		return cJSON_Duplicate(tr->json, 1);
@@ -222,9 +225,11 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	pt_json_add_number(e, "overhead", known(measured, tr->dispatch_overhead));
 	pt_json_add_number(o, "imbalance", known(measured, tr->s.imbalance));
 	cJSON_AddItemToObject(o, "warnings", pt_msgs_to_cjson(&tr->warnings));
+	full = tr->config.all_worker_detail || tr->s.workers <= PT_DETAIL_WORKERS;
+	cJSON_AddStringToObject(o, "per_worker_detail", full ? "full" : "compact");
 	a = cJSON_AddArrayToObject(o, "per_worker");
 	for (unsigned i = 0; i < tr->s.workers; i++)
-		cJSON_AddItemToArray(a, worker_json(tr, &tr->workers[i], measured));
+		cJSON_AddItemToArray(a, worker_json(tr, &tr->workers[i], measured, full));
 	if (tr->instrumentation)
 		cJSON_AddItemToObject(o, "instrumentation", cJSON_Duplicate(tr->instrumentation, 1));
 	return o;

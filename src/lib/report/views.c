@@ -261,8 +261,59 @@ static void worker_keys(struct grid *g, size_t row, const cJSON *w)
 	index_cell(g, row, 2, pt_json_num(w, "numa_node"), "-");
 }
 
+/* The spread of the workers of trial T: the minimum, median and maximum of
+ * each worker field over them, one row each. */
+static struct grid *workers_spread_grid(const cJSON *t)
+{
+	static const char *const rows[3] = { "min", "median", "max" };
+	static const enum pt_combine how[3] = { PT_COMBINE_MIN, PT_COMBINE_MEDIAN, PT_COMBINE_MAX };
+	const cJSON *ws = robj(t, "per_worker"), *w;
+	size_t n = (size_t)cJSON_GetArraySize(ws), col = 0;
+	struct grid *g = grid_new(1 + count_fields(PT_VIEW_WORKERS));
+	double *x = calloc(n + 1, sizeof(*x)), *y = calloc(n + 1, sizeof(*y)), v[3];
+	int errors = pt_fields_have_errors(t);
+	char title[48];
+
+	if (!g || !x || !y)
+		goto fail;
+	snprintf(title, sizeof(title), "%zu workers", n);
+	grid_head(g, 0, title, 0, PRIO_KEY);
+	for (size_t r = 0; r < 3; r++) {
+		if (grid_row(g) == (size_t)-1)
+			goto fail;
+		grid_set(g, r, 0, rows[r], NULL);
+	}
+	for (size_t j = 0; j < pt_nfields; j++) {
+		const struct pt_field *f = &pt_fields[j];
+		size_t i = 0;
+
+		if (!(f->views & PT_VIEW_WORKERS))
+			continue;
+		col++;
+		if (f->with_errors && !errors)
+			continue;
+		cJSON_ArrayForEach(w, ws)
+			x[i++] = pt_field_worker(f, t, w);
+		for (size_t r = 0; r < 3; r++) {
+			memcpy(y, x, n * sizeof(*x));
+			v[r] = pt_combine(how[r], y, n);
+		}
+		grid_field(g, col, f, v, 3);
+	}
+	free(x);
+	free(y);
+	return g;
+fail:
+	free(x);
+	free(y);
+	grid_free(g);
+	return NULL;
+}
+
 struct grid *workers_grid(const cJSON *t)
 {
+	if (cJSON_GetArraySize(robj(t, "per_worker")) > PT_TABLE_WORKERS)
+		return workers_spread_grid(t);
 	static const char *const titles[3] = { "worker", "cpu", "numa" };
 	static const int prio[3] = { PRIO_KEY, PRIO_STATUS, PRIO_NUMA };
 

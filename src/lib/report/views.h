@@ -12,8 +12,11 @@ struct grid *counts_grid(const struct report_doc *d);
 const char *counts_note(const struct report_doc *d);
 /* The per-trial table of a document; NULL on ENOMEM. */
 struct grid *trials_grid(const struct report_doc *d);
-/* The per-worker table of trial T (an entry of a document's trials[]); NULL
- * on ENOMEM. */
+/* Trials of more workers show their spread instead of a row per worker. */
+#define PT_TABLE_WORKERS 16
+/* The per-worker table of trial T (an entry of a document's trials[]): a
+ * row per worker, or beyond PT_TABLE_WORKERS their minimum, median and
+ * maximum; NULL on ENOMEM. */
 struct grid *workers_grid(const cJSON *t);
 /* The comparison table of metric K (one row per count). */
 struct grid *compare_grid(const struct report *r, enum pt_metric k);
