@@ -1,4 +1,4 @@
-/* file.c - atomic file writes: temporary file, fsync, rename */
+/* file.c - atomic file writes (temporary file, fsync, rename), file locks and whole-file reads */
 #include "config.h"
 
 #include <errno.h>
@@ -109,4 +109,63 @@ out:
 	}
 	free(copy);
 	return ret;
+}
+
+/* Open file description locks (Linux 3.15) belong to the open file, not
+ * to the process: closing another descriptor of the same file does not
+ * drop them.  Elsewhere, process-owned POSIX locks serve the same end. */
+#ifdef F_OFD_SETLK
+#define LOCK_SET F_OFD_SETLK
+#define LOCK_GET F_OFD_GETLK
+#else
+#define LOCK_SET F_SETLK
+#define LOCK_GET F_GETLK
+#endif
+
+int pt_file_lock(int fd)
+{
+	struct flock l;
+
+	memset(&l, 0, sizeof(l));
+	l.l_type = F_WRLCK;
+	l.l_whence = SEEK_SET;
+	if (fcntl(fd, LOCK_SET, &l) == 0)
+		return 0;
+	return errno == EACCES || errno == EAGAIN ? -EAGAIN : -errno;
+}
+
+int pt_file_locked(int fd)
+{
+	struct flock l;
+
+	memset(&l, 0, sizeof(l));
+	l.l_type = F_WRLCK;
+	l.l_whence = SEEK_SET;
+	if (fcntl(fd, LOCK_GET, &l) != 0)
+		return -errno;
+	return l.l_type != F_UNLCK;
+}
+
+/* Bytes asked of each read(2): what a pipe holds, and few calls for a
+ * file of any size. */
+#define READ_CHUNK 65536
+
+int pt_read_all(int fd, struct pt_strbuf *b)
+{
+	for (;;) {
+		ssize_t n;
+		int rc = pt_strbuf_grow(b, READ_CHUNK);
+
+		if (rc < 0)
+			return rc;
+		n = read(fd, b->s + b->len, b->cap - 1 - b->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		b->len += (size_t)n;
+		b->s[b->len] = '\0';
+	}
 }

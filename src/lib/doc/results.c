@@ -1,4 +1,4 @@
-/* results.c - the results document (schema proftune/2) with cJSON, atomic write */
+/* results.c - the results document (schema proftune/2) with cJSON: saved a trial at a time, written atomically */
 #include "config.h"
 
 #include <cjson/cJSON.h>
@@ -19,11 +19,30 @@
 #include "engine/loader.h"
 #include "base/file.h"
 #include "base/json.h"
+#include "base/strbuf.h"
+#include "doc/journal.h"
 #include "doc/results.h"
 #include "engine/topology.h"
 #include "engine/trial.h"
 #include "engine/trialjson.h"
 #include "base/util.h"
+
+/* A file the document is saved to with pt_results_save(), and what its
+ * journal holds. */
+struct saved {
+	char *path;
+	struct pt_journal *journal;   /* NULL until it is open */
+	size_t trials;                /* trials in the journal */
+	unsigned summary;             /* the summary's version in it (0: none) */
+	uint64_t warnings;            /* the warnings' total when they were last saved */
+	struct saved *next;
+};
+
+/* The files saved to, each with its journal; pt_results_write() of a
+ * const document forgets them through this. */
+struct saves {
+	struct saved *list;
+};
 
 struct pt_results {
 	char *command;
@@ -32,12 +51,31 @@ struct pt_results {
 	cJSON *params;     /* object KEY -> VALUE */
 	cJSON *config;     /* object of the options as applied */
 	cJSON *summary;    /* tune summary, or NULL */
+	unsigned summary_version; /* counts pt_results_set_summary() calls */
 	pt_trial **trials;
 	size_t ntrials, cap;
 	struct pt_msg_list warnings;
 	int interrupted;
 	double created;
+	struct saves *saves;  /* NULL until pt_results_save() */
 };
+
+/* Forget the journals: removed (REMOVE) once the complete document is
+ * written, else closed and kept for pt_doc_recover() to read. */
+static void saved_release(struct saved **list, int remove)
+{
+	while (*list) {
+		struct saved *s = *list;
+
+		*list = s->next;
+		if (remove)
+			pt_journal_remove(s->journal);
+		else
+			pt_journal_close(s->journal);
+		free(s->path);
+		free(s);
+	}
+}
 
 /* ---- the document ------------------------------------------------------- */
 
@@ -45,6 +83,9 @@ void pt_results_free(pt_results *r)
 {
 	if (!r)
 		return;
+	if (r->saves)
+		saved_release(&r->saves->list, 0);
+	free(r->saves);
 	for (size_t i = 0; i < r->ntrials; i++)
 		pt_trial_free(r->trials[i]);
 	free(r->trials);
@@ -134,6 +175,7 @@ void pt_results_set_summary(pt_results *r, cJSON *summary)
 {
 	cJSON_Delete(r->summary);
 	r->summary = summary;
+	r->summary_version++;
 }
 
 const cJSON *pt_results_summary(const pt_results *r)
@@ -170,9 +212,11 @@ static cJSON *host_json(const pt_topology *t)
 	return h;
 }
 
-cJSON *pt_results_to_cjson(const pt_results *r)
+/* The members every document starts with, before "interrupted": what ran,
+ * where and how.  NULL on ENOMEM. */
+static cJSON *header_json(const pt_results *r)
 {
-	cJSON *d = cJSON_CreateObject(), *task, *trials;
+	cJSON *d = cJSON_CreateObject(), *task;
 	const struct pt_task *t = r->module ? r->module->task : NULL;
 	char when[40];
 
@@ -188,6 +232,15 @@ cJSON *pt_results_to_cjson(const pt_results *r)
 	cJSON_AddStringToObject(task, "summary", t && t->summary ? t->summary : "");
 	cJSON_AddItemToObject(task, "params", cJSON_Duplicate(r->params, 1));
 	cJSON_AddItemToObject(d, "config", cJSON_Duplicate(r->config, 1));
+	return d;
+}
+
+cJSON *pt_results_to_cjson(const pt_results *r)
+{
+	cJSON *d = header_json(r), *trials;
+
+	if (!d)
+		return NULL;
 	cJSON_AddBoolToObject(d, "interrupted", r->interrupted);
 	trials = cJSON_AddArrayToObject(d, "trials");
 	for (size_t i = 0; i < r->ntrials; i++)
@@ -216,5 +269,124 @@ int pt_results_write(const pt_results *r, const char *path)
 		return pt_fail(ENOMEM, "out of memory");
 	ret = pt_write_file_atomic(path, text);
 	free(text);
+	/* the complete document holds all that any journal of R does */
+	if (ret == 0 && r->saves)
+		saved_release(&r->saves->list, 1);
 	return ret;
+}
+
+/* ---- saving a trial at a time (journal.h) -------------------------------- */
+
+/* Append to B the journal record of what R holds and S has not saved: the
+ * new trials, and the summary and warnings when they changed. */
+static void journal_record(struct pt_strbuf *b, const pt_results *r, const struct saved *s)
+{
+	cJSON *o, *trials;
+	char *text = NULL;
+	int whole = 1;
+
+	if (s->trials == r->ntrials && r->summary_version == s->summary &&
+	    r->warnings.total == s->warnings)
+		return;
+	o = cJSON_CreateObject();
+	trials = cJSON_AddArrayToObject(o, "trials");
+	for (size_t i = s->trials; i < r->ntrials && whole; i++) {
+		cJSON *t = pt_trial_to_cjson(r->trials[i]);
+
+		whole = t && cJSON_AddItemToArray(trials, t);
+		if (!whole)
+			cJSON_Delete(t);
+	}
+	if (r->summary_version != s->summary)
+		cJSON_AddItemToObject(o, "summary", r->summary ? cJSON_CreateObjectReference(
+			r->summary->child) : cJSON_CreateNull());
+	if (r->warnings.total != s->warnings)
+		cJSON_AddItemToObject(o, "warnings", pt_msgs_to_cjson(&r->warnings));
+	if (trials && whole)
+		text = cJSON_PrintUnformatted(o);
+	if (text)
+		pt_strbuf_addf(b, "%s\n", text);
+	else
+		b->failed = 1;
+	free(text);
+	cJSON_Delete(o);
+}
+
+/* Append to B the journal's first line: its header, with the document's
+ * leading members. */
+static void journal_header(struct pt_strbuf *b, const pt_results *r, const char *path)
+{
+	cJSON *h = cJSON_CreateObject(), *doc = header_json(r);
+	char *text = NULL;
+
+	cJSON_AddNumberToObject(h, "proftune_journal", 1);
+	cJSON_AddStringToObject(h, "output", path);
+	if (doc && cJSON_AddItemToObject(h, "document", doc)) {
+		doc = NULL;
+		text = cJSON_PrintUnformatted(h);
+	}
+	if (text)
+		pt_strbuf_addf(b, "%s\n", text);
+	else
+		b->failed = 1;
+	free(text);
+	cJSON_Delete(doc);
+	cJSON_Delete(h);
+}
+
+int pt_results_save(pt_results *r, const char *path)
+{
+	struct pt_strbuf b = PT_STRBUF_INIT;
+	struct saved *s;
+	struct stat st;
+	char *text;
+	int ret;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device receives the document once, at the end; whatever
+		 * else is there is refused as pt_results_write() refuses it */
+		if (S_ISCHR(st.st_mode))
+			return 0;
+		return pt_results_write(r, path);
+	}
+	if (!r->saves && !(r->saves = calloc(1, sizeof(*r->saves))))
+		return pt_fail(ENOMEM, "out of memory");
+	for (s = r->saves->list; s && strcmp(s->path, path) != 0; s = s->next)
+		;
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s || !(s->path = strdup(path))) {
+			free(s);
+			return pt_fail(ENOMEM, "out of memory");
+		}
+		s->next = r->saves->list;
+		r->saves->list = s;
+	}
+	if (!s->journal) {
+		s->trials = 0;
+		s->summary = 0;
+		s->warnings = 0;
+		journal_header(&b, r, path);
+	}
+	journal_record(&b, r, s);
+	text = pt_strbuf_finish(&b);
+	if (!text)
+		return pt_fail(ENOMEM, "out of memory");
+	if (!*text)
+		ret = 0;
+	else if (s->journal)
+		ret = pt_journal_append(s->journal, text, strlen(text));
+	else
+		ret = pt_journal_open(&s->journal, path, text, strlen(text));
+	free(text);
+	/* no journal here (another run saving to PATH, a foreign file with its
+	 * name, a name too long): the whole document instead */
+	if (ret == -EBUSY || ret == -EEXIST || ret == -ENAMETOOLONG)
+		return pt_results_write(r, path);
+	if (ret < 0)
+		return ret;
+	s->trials = r->ntrials;
+	s->summary = r->summary_version;
+	s->warnings = r->warnings.total;
+	return 0;
 }
