@@ -175,6 +175,44 @@ static int compared_any(const cJSON *tree, const cJSON *conf)
 	       cJSON_GetArraySize(robj(conf, "not_compared")) > 0;
 }
 
+/* Whether the recommendation of summary S is settled, and if not, what
+ * ended the tune first (a document without stopped_by predates settling:
+ * decided or not). */
+static void settled(struct pt_strbuf *b, const cJSON *s, const cJSON *conf)
+{
+	const char *by = pt_json_str(s, "stopped_by");
+	const cJSON *w;
+	int margin = 0;
+
+	if (!*by) {
+		pt_strbuf_addf(b, "; the recommendation is %s",
+			       cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
+			       "not yet decided (more trials or a longer --duration would "
+			       "settle it)");
+		return;
+	}
+	if (cJSON_IsTrue(robj(s, "settled"))) {
+		pt_strbuf_addf(b, "; the recommendation is settled");
+		cJSON_ArrayForEach(w, robj(conf, "at_margin"))
+			pt_strbuf_addf(b, "%s%.0f", margin++ ? " " : " (", w->valuedouble);
+		if (margin) {
+			double t = pt_json_num(s, "tolerance"), z = pt_json_num(conf, "margin_zone");
+
+			pt_strbuf_addf(b, " at the margin: shown %g-%g%% below the best, too close "
+				       "to the tolerance to tell)", 100 * (t - z), 100 * (t + z));
+		}
+		return;
+	}
+	pt_strbuf_addf(b, "; the recommendation is not settled: %s",
+		       !strcmp(by, "budget") ? "the --budget ran out first" :
+		       !strcmp(by, "interrupted") ? "the tune was interrupted" :
+		       !strcmp(by, "trial_limit") ? "settling used all its trials, as many as "
+		       "the search (a longer --duration or a quieter machine would settle it)" :
+		       !strcmp(by, "complete") && !strcmp(pt_json_str(s, "strategy"), "exhaustive") ?
+		       "the exhaustive strategy ran its trials (more --repeat would settle it)" :
+		       "nothing was left to measure");
+}
+
 static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 {
 	const cJSON *s = robj(d->tree, "summary"), *w, *conf = robj(s, "confidence");
@@ -210,10 +248,7 @@ static void answer(FILE *f, const struct report *r, const struct report_doc *d)
 			cJSON_ArrayForEach(w, robj(conf, "tied_with_optimal"))
 				pt_strbuf_addf(&b, " %.0f", w->valuedouble);
 			not_measured(&b, conf);
-			pt_strbuf_addf(&b, "; the recommendation is %s",
-				       cJSON_IsTrue(robj(conf, "recommended_decided")) ? "decided" :
-				       "not yet decided (more trials or a longer --duration would "
-				       "settle it)");
+			settled(&b, s, conf);
 			emit(f, r, &b, "               ");
 		}
 	} else {

@@ -22,6 +22,30 @@
 #define TEST_LEVEL 0.95
 /* Noise above this coefficient of variation is worth a warning. */
 #define NOISY_CV 0.10
+/* A trial more than this fraction below the median of its count's trials,
+ * when the count has at least DISTURBED_MIN_TRIALS successful ones, was
+ * slowed by something other than the task (other processes on the CPUs, a
+ * burst of I/O) and is left out of the statistics.  On a quiet machine
+ * trials of one count differ by about 1%, so 10% is far beyond their own
+ * noise, while interference took 10% to 80% off trials here.  Nothing
+ * makes a trial spuriously fast, so only slow trials are left out. */
+#define DISTURBED 0.10
+#define DISTURBED_MIN_TRIALS 3
+/* Two counts with at least this many successful trials each are compared
+ * with their own variances (Welch's test) rather than the variance pooled
+ * over every count: the noise differs between counts (a lock-bound task is
+ * steadier below its peak than far above it, a task beyond the cores
+ * steadier than one on them), and one disturbed trial anywhere would
+ * otherwise widen every comparison.  Three trials give each variance two
+ * degrees of freedom. */
+#define OWN_VARIANCE_TRIALS 3
+/* A count whose throughput is shown to lie within this fraction of the
+ * tolerance of the margin (between 4% and 6% below the best at the default
+ * 5%) is at the margin: whichever side of it the count truly is, the
+ * recommendation differs from the rule's by at most that much throughput
+ * (1% of the best), while deciding it exactly could take any number of
+ * trials. */
+#define SETTLE_ZONE 0.2
 /* A model explaining less than this share of the variance, or off by more
  * than this relative error on average, does not describe the curve. */
 #define FIT_MIN_R2 0.90
@@ -118,6 +142,99 @@ int pt_tune_stats_add(struct pt_tune_stats *s, unsigned workers, int ok, double 
 	return 0;
 }
 
+/* How much the one-sided bounds of count C's comparison with the best
+ * must narrow before it is decided or shown at the margin: the ratio of
+ * their half-width to the largest half-width that would do, given where
+ * they are centred; at most 1 once decided.  Infinite without bounds. */
+static double shrink_needed(const struct pt_tune_stats *s, const struct pt_count_stats *c)
+{
+	double half = (c->diff_high - c->diff_low) / 2, mid;
+
+	if (!(half >= 0))
+		return INFINITY;
+	mid = c->diff_low + half;
+	/* decided: the bounds clear the margin, so half < |mid - margin|; at
+	 * the margin: they lie in the zone */
+	return half / fmax(fabs(mid - s->margin), fmin(mid - s->zone_low, s->zone_high - mid));
+}
+
+/* The comparisons that keep the recommendation of S from being decided:
+ * counts with a successful trial below the recommended one that are not
+ * shown worse than the tolerance allows (the recommended count is the best
+ * or shown non-inferior, by its choice).  Those at the margin count only
+ * when STRICT.  Returns how many there are; *NEAREST, when not NULL, is
+ * set to the index of the one nearest a decision, -1 without any. */
+static size_t undecided(const struct pt_tune_stats *s, int strict, int *nearest)
+{
+	double best = INFINITY;
+	size_t n = 0;
+
+	if (nearest)
+		*nearest = -1;
+	for (int i = 0; i < s->recommended; i++) {
+		const struct pt_count_stats *c = &s->c[i];
+		double f;
+
+		if (!c->n || c->decision == PT_INFERIOR || (c->at_margin && !strict))
+			continue;
+		n++;
+		f = shrink_needed(s, c);
+		if (nearest && (*nearest < 0 || f < best)) {
+			*nearest = i;
+			best = f;
+		}
+	}
+	return n;
+}
+
+/* The decisions of the summary's confidence object, and whether the
+ * recommendation is settled. */
+static void decide(struct pt_tune_stats *s)
+{
+	size_t compared = 0;
+
+	s->optimal_decided = s->recommended_decided = s->settled = 0;
+	if (s->best < 0 || s->df == 0)
+		return;
+	/* the optimum is decided only against counts with a successful trial,
+	 * and only when there is at least one such count to decide against */
+	s->optimal_decided = 1;
+	for (size_t i = 0; i < s->n; i++) {
+		if ((int)i == s->best || !s->c[i].n)
+			continue;
+		compared++;
+		if (s->c[i].contender)
+			s->optimal_decided = 0;
+	}
+	if (!compared)
+		s->optimal_decided = 0;
+	s->recommended_decided = undecided(s, 1, NULL) == 0;
+	s->settled = undecided(s, 0, NULL) == 0;
+}
+
+/* Leave out of C the trials slowed by something else (DISTURBED). */
+static void drop_disturbed(struct pt_count_stats *c)
+{
+	double floor;
+	unsigned k = 0;
+
+	if (c->n < DISTURBED_MIN_TRIALS)
+		return;
+	floor = (1 - DISTURBED) * pt_median(c->x, c->n);
+	for (unsigned i = 0; i < c->n; i++) {
+		if (c->x[i] < floor) {
+			c->disturbed++;
+			continue;
+		}
+		c->x[k] = c->x[i];
+		c->lx[k] = c->lx[i];
+		c->p99[k] = c->p99[i];
+		c->cpu[k] = c->cpu[i];
+		k++;
+	}
+	c->n = k;
+}
+
 void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 {
 	double pooled = 0, margin = log(1 - tolerance);
@@ -129,6 +246,7 @@ void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 	for (size_t i = 0; i < s->n; i++) {
 		struct pt_count_stats *c = &s->c[i];
 
+		drop_disturbed(c);
 		c->median = pt_median(c->x, c->n);
 		c->mean_log = pt_mean(c->lx, c->n);
 		c->var_log = pt_variance(c->lx, c->n);
@@ -142,12 +260,19 @@ void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 	}
 	s->df = df;
 	s->pooled_sd = df ? sqrt(pooled / df) : NAN;
+	s->margin = margin;
+	s->zone = SETTLE_ZONE * tolerance;
+	s->zone_low = tolerance + s->zone < 1 ? log(1 - tolerance - s->zone) : -INFINITY;
+	s->zone_high = log(1 - tolerance + s->zone);
 	for (size_t i = 0; i < s->n; i++) {
 		struct pt_count_stats *c = &s->c[i];
 		double half;
 
 		c->ci_low = c->ci_high = NAN;
+		c->diff_low = c->diff_high = NAN;
 		c->decision = PT_UNDECIDED;
+		c->contender = 0;
+		c->at_margin = 0;
 		if (c->n == 0)
 			continue;
 		if (df) {
@@ -162,12 +287,28 @@ void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 		double se = s->pooled_sd * sqrt(1.0 / c->n + 1.0 / b->n);
 		double t = pt_t_quantile(TEST_LEVEL, df);
 
+		if ((int)i != s->best && c->n >= OWN_VARIANCE_TRIALS &&
+		    b->n >= OWN_VARIANCE_TRIALS) {
+			/* Welch: each side's own variance, the degrees of freedom
+			 * of Welch-Satterthwaite rounded down */
+			double vc = c->var_log / c->n, vb = b->var_log / b->n;
+			double dw = (vc + vb) * (vc + vb) /
+				    (vc * vc / (c->n - 1) + vb * vb / (b->n - 1));
+
+			if (vc + vb > 0) {
+				se = sqrt(vc + vb);
+				t = pt_t_quantile(TEST_LEVEL, dw < 1 ? 1 : (unsigned)dw);
+			}
+		}
+
 		c->diff_low = diff - t * se;
 		c->diff_high = diff + t * se;
 		if (c->diff_low > margin)
 			c->decision = PT_NON_INFERIOR;
 		else if (c->diff_high < margin)
 			c->decision = PT_INFERIOR;
+		else
+			c->at_margin = c->diff_low > s->zone_low && c->diff_high < s->zone_high;
 		/* could this count be the best?  Its one-sided bound reaches the
 		 * best's level. */
 		c->contender = (int)i == s->best || c->diff_high >= 0;
@@ -179,6 +320,39 @@ void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 			break;
 		}
 	}
+	decide(s);
+}
+
+size_t pt_tune_settle_next(const struct pt_tune_stats *s, int out[2])
+{
+	const struct pt_count_stats *c, *b;
+	int i;
+
+	if (s->best < 0)
+		return 0;
+	if (s->df == 0) {
+		/* no variance yet: the best's second trial gives one */
+		out[0] = s->best;
+		return 1;
+	}
+	if (undecided(s, 0, &i) == 0)
+		return 0;
+	c = &s->c[i];
+	b = &s->c[s->best];
+	/* the variance of the difference is sd^2 (1/n + 1/n_best): a trial
+	 * at the count with fewer trials shrinks it most; with as many, both,
+	 * so drift between trials falls on both sides alike */
+	if (c->n < b->n) {
+		out[0] = i;
+		return 1;
+	}
+	if (b->n < c->n) {
+		out[0] = s->best;
+		return 1;
+	}
+	out[0] = i < s->best ? i : s->best;
+	out[1] = i < s->best ? s->best : i;
+	return 2;
 }
 
 /* ---- the summary document ------------------------------------------------ */
@@ -207,9 +381,18 @@ static double across_trials(int m, const double *v, size_t n)
 	return r;
 }
 
+static const char *const end_names[] = {
+	NULL, "settled", "complete", "trial_limit", "budget", "interrupted",
+};
+
+const char *pt_tune_end_name(enum pt_tune_end e)
+{
+	return (unsigned)e < PT_COUNT(end_names) ? end_names[e] : NULL;
+}
+
 cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
-		       unsigned max_candidate, unsigned trials, double elapsed, int budget_hit,
-		       int interrupted)
+		       unsigned max_candidate, unsigned trials, double elapsed,
+		       enum pt_tune_end end)
 {
 	cJSON *o = cJSON_CreateObject(), *a, *w, *m;
 	const struct pt_count_stats *b = s->best >= 0 ? &s->c[s->best] : NULL;
@@ -217,15 +400,21 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 	double ref_x = NAN, ref_n = NAN, *wx = NULL, *xx = NULL;
 	size_t np = 0;
 	struct pt_usl_model model;
-	int fitted = 0, optimal_decided = b != NULL, rec_decided = r != NULL;
-	size_t compared = 0;
+	int fitted = 0;
+	unsigned disturbed = 0;
 
 	cJSON_AddStringToObject(o, "strategy", pt_strategy_name(c->strategy));
 	pt_json_add_number(o, "tolerance", c->tolerance);
 	pt_json_add_number(o, "trials", trials);
 	pt_json_add_number(o, "elapsed_s", elapsed);
-	cJSON_AddBoolToObject(o, "budget_exhausted", budget_hit);
-	cJSON_AddBoolToObject(o, "interrupted", interrupted);
+	cJSON_AddBoolToObject(o, "budget_exhausted", end == PT_TUNE_BUDGET);
+	cJSON_AddBoolToObject(o, "interrupted", end == PT_TUNE_INTERRUPTED);
+	/* the recommendation is settled when the tune ends with it decided */
+	cJSON_AddBoolToObject(o, "settled", end != PT_TUNE_RUNNING && s->settled);
+	if (end == PT_TUNE_RUNNING)
+		cJSON_AddNullToObject(o, "stopped_by");
+	else
+		cJSON_AddStringToObject(o, "stopped_by", pt_tune_end_name(end));
 	if (b) {
 		pt_json_add_number(o, "optimal_workers", b->workers);
 		pt_json_add_number(o, "recommended_workers", r->workers);
@@ -274,13 +463,19 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 		w = cJSON_CreateObject();
 		pt_json_add_number(w, "workers", k->workers);
 		pt_json_add_number(w, "trials", k->trials);
-		pt_json_add_number(w, "ok_trials", k->n);
+		pt_json_add_number(w, "ok_trials", k->n + k->disturbed);
+		pt_json_add_number(w, "disturbed_trials", k->disturbed);
 		pt_json_add_number(w, "median", k->n ? k->median : NAN);
 		pt_json_add_number(w, "ci_low", k->ci_low);
 		pt_json_add_number(w, "ci_high", k->ci_high);
+		/* one trial has no spread of its own: its interval is the
+		 * other counts' pooled variance alone */
+		cJSON_AddBoolToObject(w, "ci_from_other_counts", k->n == 1 && isfinite(k->ci_low));
 		pt_json_add_number(w, "cv", k->cv);
 		pt_json_add_number(w, "speedup", speedup);
 		pt_json_add_number(w, "efficiency", speedup / k->workers);
+		/* without a 1-worker measurement, the base is extrapolated */
+		cJSON_AddBoolToObject(w, "speedup_estimated", isfinite(speedup) && ref_n != 1);
 		/* across trials as every report combines them (the field table) */
 		pt_json_add_number(w, "p99_ns", across_trials(PT_METRIC_P99, k->p99, k->n));
 		pt_json_add_number(w, "cpu_utilization",
@@ -290,13 +485,7 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 					decision_name(k->decision));
 		pt_json_add_number(w, "model", fitted ? pt_usl_predict(&model, k->workers) : NAN);
 		cJSON_AddItemToArray(a, w);
-		if ((int)i != s->best && k->n && k->contender)
-			optimal_decided = 0;
-		if ((int)i < s->recommended && k->n && k->decision != PT_INFERIOR)
-			rec_decided = 0;
 	}
-	if (r && s->recommended != s->best && r->decision != PT_NON_INFERIOR)
-		rec_decided = 0;
 
 	m = cJSON_AddObjectToObject(o, "model");
 	cJSON_AddBoolToObject(m, "fitted", fitted);
@@ -305,19 +494,17 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 		cJSON_AddStringToObject(m, "bound", pt_usl_bound(&model, max_candidate));
 	}
 
-	/* the optimum is decided only against counts with a successful trial,
-	 * and only when there is at least one such count to decide against */
-	for (size_t i = 0; i < s->n; i++)
-		if ((int)i != s->best && s->c[i].n)
-			compared++;
-	if (!compared)
-		optimal_decided = 0;
 	m = cJSON_AddObjectToObject(o, "confidence");
-	cJSON_AddBoolToObject(m, "optimal_decided", optimal_decided && s->df > 0);
-	cJSON_AddBoolToObject(m, "recommended_decided", rec_decided && s->df > 0);
+	cJSON_AddBoolToObject(m, "optimal_decided", s->optimal_decided);
+	cJSON_AddBoolToObject(m, "recommended_decided", s->recommended_decided);
 	a = cJSON_AddArrayToObject(m, "tied_with_optimal");
 	for (size_t i = 0; i < s->n; i++)
 		if ((int)i != s->best && s->c[i].n && s->c[i].contender)
+			cJSON_AddItemToArray(a, cJSON_CreateNumber(s->c[i].workers));
+	pt_json_add_number(m, "margin_zone", s->zone);
+	a = cJSON_AddArrayToObject(m, "at_margin");
+	for (size_t i = 0; i < s->n; i++)
+		if ((int)i < s->recommended && s->c[i].at_margin)
 			cJSON_AddItemToArray(a, cJSON_CreateNumber(s->c[i].workers));
 	a = cJSON_AddArrayToObject(m, "not_compared");
 	for (size_t i = 0; i < s->n; i++)
@@ -348,7 +535,18 @@ cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
 			 "not describe", model.r2, 100 * model.rms_relative_error, causes);
 		cJSON_AddItemToArray(a, cJSON_CreateString(buf));
 	}
-	if (budget_hit && b)
+	for (size_t i = 0; i < s->n; i++)
+		disturbed += s->c[i].disturbed;
+	if (disturbed) {
+		char buf[200];
+
+		snprintf(buf, sizeof(buf), "disturbed: %u trial%s ran more than %.0f%% below the "
+			 "median of %s count and %s left out (other load on the machine?)",
+			 disturbed, disturbed == 1 ? "" : "s", 100 * DISTURBED,
+			 disturbed == 1 ? "its" : "their", disturbed == 1 ? "is" : "are");
+		cJSON_AddItemToArray(a, cJSON_CreateString(buf));
+	}
+	if (end == PT_TUNE_BUDGET && b)
 		cJSON_AddItemToArray(a, cJSON_CreateString(
 			"the --budget ran out: the answer is the best so far"));
 	return o;
@@ -368,6 +566,8 @@ struct tuner {
 	unsigned trials;
 	double trial_s_sum;    /* for the time estimate */
 	int budget_hit, stopped;
+	enum pt_tune_end end;  /* PT_TUNE_RUNNING until the tune ends */
+	unsigned settle_trials; /* auto: trials run to settle the recommendation */
 	struct pt_tune_stats s;
 };
 
@@ -418,14 +618,15 @@ static void refresh(struct tuner *tu)
 	for (size_t i = 0; i < pt_results_trial_count(tu->r); i++) {
 		const struct pt_trial_stats *st = pt_trial_stats(pt_results_trial(tu->r, i));
 
-		pt_tune_stats_add(&tu->s, st->workers, st->status == PT_STATUS_OK, st->throughput,
+		/* the answer is the rate of items that succeeded */
+		pt_tune_stats_add(&tu->s, st->workers, st->status == PT_STATUS_OK, st->goodput,
 				  st->latency.count > 0 ? st->latency.p99 : NAN,
 				  st->wall_s > 0 ? (st->cpu_user_s + st->cpu_sys_s) /
 				  (st->wall_s * st->workers) : NAN);
 	}
 	pt_tune_stats_compute(&tu->s, tu->c->tolerance);
 	summary = pt_tune_summary(&tu->s, tu->c, tu->cand[tu->ncand - 1], tu->trials, elapsed(tu),
-				  tu->budget_hit, tu->stopped);
+				  tu->end);
 	if (summary && tu->s.best < 0)
 		no_answer(summary, tu->r, tu->budget_hit);
 	pt_results_set_summary(tu->r, summary);
@@ -448,8 +649,25 @@ static unsigned trials_at(struct tuner *tu, unsigned workers)
 
 static size_t open_counts(struct tuner *tu, unsigned *out);
 
+/* Trials still to settle the recommendation: those that would narrow the
+ * nearest comparison's bounds enough if its difference stayed where it is
+ * (the width falls as one over the root of the trials), within what the
+ * settling may still use. */
+static double settle_estimate(struct tuner *tu)
+{
+	double f, need, left = (double)tu->trials - 2.0 * tu->settle_trials;
+	int i;
+
+	if (undecided(&tu->s, 0, &i) == 0)
+		return 0;
+	f = shrink_needed(&tu->s, &tu->s.c[i]);
+	need = 2 * tu->s.c[i].n * (f * f - 1);
+	return fmin(ceil(fmax(need, 1)), left);
+}
+
 /* Trials still to run: exact for an exhaustive tune; for auto, the open
- * counts plus a bisection's worth of probes among the unmeasured ones. */
+ * counts plus a bisection's worth of probes among the unmeasured ones, or
+ * once settling, its estimate. */
 static double estimate_remaining(struct tuner *tu)
 {
 	size_t unmeasured = 0, open;
@@ -457,6 +675,8 @@ static double estimate_remaining(struct tuner *tu)
 
 	if (tu->c->strategy == PT_STRATEGY_EXHAUSTIVE || tu->ncand == 1)
 		return (double)(tu->ncand * tu->c->repeats) - tu->trials;
+	if (tu->settle_trials)
+		return settle_estimate(tu);
 	for (size_t i = 0; i < tu->ncand; i++)
 		unmeasured += stats_of(tu, tu->cand[i]) == NULL;
 	set = malloc((tu->ncand + 1) * sizeof(*set));
@@ -585,14 +805,61 @@ static void neighbours(struct tuner *tu, size_t i, size_t *lo, size_t *hi)
 		(*hi)++;
 }
 
+/* The model's peak, when the model describes the curve and promises there
+ * more than the tolerance above the best median measured; NAN otherwise.
+ * The measured count nearest the peak must agree with the model within the
+ * tolerance: a curve that rises and then stays flat is fitted with a peak
+ * above its plateau, which the first count measured there refutes. */
+static double promising_peak(struct tuner *tu)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(pt_results_summary(tu->r), "model");
+	const struct pt_count_stats *near = NULL;
+	struct pt_usl_model u;
+	double tol = tu->c->tolerance;
+
+	memset(&u, 0, sizeof(u));
+	u.lambda = pt_json_num(m, "lambda");
+	u.sigma = pt_json_num(m, "sigma");
+	u.kappa = pt_json_num(m, "kappa");
+	u.peak_workers = pt_json_num(m, "peak_workers");
+	/* a model that does not describe the curve (the summary's warning)
+	 * promises nothing */
+	if (tu->s.best < 0 || !isfinite(u.peak_workers) || !(pt_json_num(m, "r2") >= FIT_MIN_R2) ||
+	    !(pt_usl_predict(&u, u.peak_workers) > tu->s.c[tu->s.best].median * (1 + tol)))
+		return NAN;
+	for (size_t i = 0; i < tu->s.n; i++) {
+		const struct pt_count_stats *c = &tu->s.c[i];
+
+		if (c->n && (!near || fabs((double)c->workers - u.peak_workers) <
+			     fabs((double)near->workers - u.peak_workers)))
+			near = c;
+	}
+	if (near && fabs(pt_usl_predict(&u, near->workers) / near->median - 1) > tol)
+		return NAN;
+	return u.peak_workers;
+}
+
+/* Can a count between LO and HI workers beat the best median by more than
+ * the settle zone, when C is the count at LO?  Throughput per worker does
+ * not grow with the workers (the scalability model's assumption: sigma and
+ * kappa are not negative), so nothing between LO and HI exceeds C's median
+ * times HI / LO.  Yes when C has no successful trial to bound it. */
+static int may_beat(struct tuner *tu, const struct pt_count_stats *c, unsigned lo, unsigned hi)
+{
+	return !c->n || c->median * hi / lo > tu->s.c[tu->s.best].median * (1 + tu->s.zone);
+}
+
 /* Next count to explore around the optimum: between the best measured
  * count and a measured neighbour, on a side where the neighbour is shown
- * worse (so a peak may hide between them) or where the model puts the peak;
- * nearest the model's peak, else by bisection.  0 when nothing is left. */
+ * worse than the tolerance allows (so a peak may hide between them) or
+ * where the model puts a promising peak, and where a count could beat the
+ * best by more than the settle zone; nearest the model's peak, else by
+ * bisection.  0 when nothing is left.  A neighbour only a little below the
+ * best (on a plateau, by noise) opens nothing: the model's peak is what
+ * says a curve rises between two such counts. */
 static unsigned next_peak_probe(struct tuner *tu)
 {
-	double peak = pt_json_num(cJSON_GetObjectItemCaseSensitive(pt_results_summary(tu->r),
-								   "model"), "peak_workers");
+	double peak = promising_peak(tu);
 	size_t b, lo, hi;
 	unsigned left = 0, right = 0, wb;
 	int left_open, right_open;
@@ -607,10 +874,12 @@ static unsigned next_peak_probe(struct tuner *tu)
 		nl = stats_of(tu, tu->cand[lo]);
 	if (hi < tu->ncand)
 		nh = stats_of(tu, tu->cand[hi]);
-	left_open = nl && (!nl->contender ||
-			   (peak > tu->cand[lo] && peak < wb));
-	right_open = nh && (!nh->contender ||
-			    (peak > wb && peak < tu->cand[hi]));
+	left_open = nl && (nl->decision == PT_INFERIOR ||
+			   (peak > tu->cand[lo] && peak < wb)) &&
+		    may_beat(tu, nl, tu->cand[lo], wb);
+	right_open = nh && (nh->decision == PT_INFERIOR ||
+			    (peak > wb && peak < tu->cand[hi])) &&
+		     may_beat(tu, &tu->s.c[tu->s.best], wb, tu->cand[hi]);
 	if (left_open)
 		left = probe_between(tu, lo, b, peak > tu->cand[lo] && peak < wb ?
 				     peak : (tu->cand[lo] + wb) / 2.0);
@@ -643,7 +912,11 @@ static unsigned next_rec_probe(struct tuner *tu)
 	return probe_between(tu, lo, r, (tu->cand[lo] + tu->cand[r]) / 2.0);
 }
 
-/* Counts whose decision is still open and that may run another trial. */
+/* Counts whose decision is still open and that may run another trial: the
+ * best and the recommended count, the counts that could still be the best
+ * when the best is what is recommended, and the undecided count just below
+ * the recommended one.  (On a plateau many counts are tied with the best;
+ * which of them is highest does not move the recommendation.) */
 static size_t open_counts(struct tuner *tu, unsigned *out)
 {
 	struct pt_tune_stats *s = &tu->s;
@@ -665,8 +938,9 @@ static size_t open_counts(struct tuner *tu, unsigned *out)
 			open = (int)i == best || (int)i == rec;
 		else if ((int)i == best)
 			open = 1;
-		else if (c->contender)
-			open = 1;              /* could still be the best */
+		else if (c->contender && rec == best)
+			open = 1;              /* could still be the best, and so
+			                        * the recommendation */
 		else if ((int)i == rec && c->decision != PT_NON_INFERIOR)
 			open = 1;              /* recommended, not yet shown good enough */
 		else if ((int)i < rec && (int)i >= rec - 1 && c->decision == PT_UNDECIDED)
@@ -701,9 +975,11 @@ static int tune_auto(struct tuner *tu)
 		set[n++] = tu->cand[tu->ncand - 1];
 	ret = measure_set(tu, set, n);
 	/* alternate probing and racing until nothing is left open; probing
-	 * needs a variance estimate, so the deciding counts repeat first */
+	 * needs a variance estimate, so the deciding counts repeat first;
+	 * then settle the recommendation */
 	while (ret == 0) {
 		unsigned w = 0;
+		int idx[2];
 
 		if (tu->s.df == 0) {
 			n = open_counts(tu, set);
@@ -720,10 +996,27 @@ static int tune_auto(struct tuner *tu)
 			continue;
 		}
 		n = open_counts(tu, set);
+		if (n) {
+			ret = measure_set(tu, set, n);
+			continue;
+		}
+		n = pt_tune_settle_next(&tu->s, idx);
 		if (n == 0)
 			break;
+		/* settling may take as many trials as the search did, so it
+		 * at most doubles the tune: the comparisons it cannot decide by
+		 * then are too close to the margin to be worth more */
+		if (tu->settle_trials + n > tu->trials - tu->settle_trials) {
+			tu->end = PT_TUNE_TRIAL_LIMIT;
+			break;
+		}
+		for (size_t k = 0; k < n; k++)
+			set[k] = tu->s.c[idx[k]].workers;
+		tu->settle_trials += (unsigned)n;
 		ret = measure_set(tu, set, n);
 	}
+	if (ret == 0 && tu->end == PT_TUNE_RUNNING)
+		tu->end = tu->s.settled ? PT_TUNE_SETTLED : PT_TUNE_COMPLETE;
 	free(set);
 	return ret;
 }
@@ -809,6 +1102,12 @@ int pt_tune(pt_module *m, const pt_topology *t, const struct pt_tune_config *c, 
 		ret = 0; /* the budget ran out: a normal end */
 	if (ret == -EINTR)
 		tu.stopped = 1;
+	if (tu.stopped || ret < 0)
+		tu.end = PT_TUNE_INTERRUPTED;
+	else if (tu.budget_hit)
+		tu.end = PT_TUNE_BUDGET;
+	else if (tu.end == PT_TUNE_RUNNING)
+		tu.end = PT_TUNE_COMPLETE;
 	refresh(&tu);
 out:
 	pt_tune_stats_release(&tu.s);

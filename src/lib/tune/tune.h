@@ -16,7 +16,10 @@ enum pt_decision {
 struct pt_count_stats {
 	unsigned workers;
 	unsigned trials;         /* all trials, whatever their status */
-	unsigned n;              /* successful trials: x[] and lx[] */
+	unsigned n;              /* successful trials: x[] and lx[] (after
+	                          * compute, less the disturbed ones) */
+	unsigned disturbed;      /* successful trials left out by compute as
+	                          * slowed by other load (tune.c, DISTURBED) */
 	double *x, *lx;          /* throughput and its logarithm, owned */
 	double *p99, *cpu;       /* their p99 latency and CPU utilization (NAN when
 	                          * not measured), owned */
@@ -25,6 +28,8 @@ struct pt_count_stats {
 	double diff_low, diff_high; /* one-sided 95% bounds of log(X / X_best) */
 	enum pt_decision decision;
 	int contender;           /* may be the best */
+	int at_margin;           /* undecided, but shown within the settle zone
+	                          * around the margin (tune.c, SETTLE_ZONE) */
 };
 
 struct pt_tune_stats {
@@ -33,6 +38,19 @@ struct pt_tune_stats {
 	int best, recommended;    /* indexes into c, -1 when nothing succeeded */
 	double pooled_sd;         /* pooled standard deviation of log throughput */
 	unsigned df;
+	double margin;            /* log(1 - tolerance) */
+	double zone;              /* half-width of the zone around the margin, a
+	                           * fraction of the best's throughput ... */
+	double zone_low, zone_high; /* ... and its ends: log(1 - tolerance -+
+	                           * zone) */
+	int optimal_decided;      /* the best is shown better than every other
+	                           * count with a successful trial (and there is
+	                           * one) */
+	int recommended_decided;  /* the recommended count is shown within the
+	                           * tolerance, every smaller count with a
+	                           * successful trial shown worse */
+	int settled;              /* decided, or every comparison left open is
+	                           * at the margin */
 	int smt, numa;            /* the machine has SMT siblings (more PUs than
 	                           * cores), more than one NUMA node: the causes
 	                           * of steps the summary's warning may name */
@@ -40,13 +58,37 @@ struct pt_tune_stats {
 
 int pt_tune_stats_add(struct pt_tune_stats *s, unsigned workers, int ok, double throughput,
 		      double p99_ns, double cpu_util);
-/* Medians, intervals, the best count and the non-inferiority decisions. */
+/* Medians, intervals, the best count and the non-inferiority decisions,
+ * once per set of trials: the disturbed trials are dropped from the
+ * per-count arrays first. */
 void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance);
 void pt_tune_stats_release(struct pt_tune_stats *s);
 
-/* The summary object of a tune document; the caller owns it. */
+/* The counts to measure next so that the recommendation of S (computed)
+ * settles: of the undecided comparisons with the best not at the margin,
+ * the one nearest to a decision, as indexes into s->c -- the one of its two counts with fewer
+ * successful trials, or both (written in increasing order) when they have
+ * as many.  Returns how many indexes were written to OUT, 0 when the
+ * recommendation is decided or there is nothing to measure. */
+size_t pt_tune_settle_next(const struct pt_tune_stats *s, int out[2]);
+
+/* How a tune ended, as the summary's stopped_by says. */
+enum pt_tune_end {
+	PT_TUNE_RUNNING = 0,    /* not yet: the summary of a tune in progress */
+	PT_TUNE_SETTLED,        /* auto: the recommendation is decided */
+	PT_TUNE_COMPLETE,       /* exhaustive: every trial of its plan ran */
+	PT_TUNE_TRIAL_LIMIT,    /* auto: settling used all the trials it may */
+	PT_TUNE_BUDGET,         /* the --budget ran out */
+	PT_TUNE_INTERRUPTED,    /* interrupted, or stopped by the callback */
+};
+/* "settled", "complete", "trial_limit", "budget", "interrupted"; NULL for
+ * PT_TUNE_RUNNING. */
+const char *pt_tune_end_name(enum pt_tune_end e);
+
+/* The summary object of a tune document that ended as END; the caller owns
+ * it. */
 cJSON *pt_tune_summary(struct pt_tune_stats *s, const struct pt_tune_config *c,
-		       unsigned max_candidate, unsigned trials, double elapsed, int budget_hit,
-		       int interrupted);
+		       unsigned max_candidate, unsigned trials, double elapsed,
+		       enum pt_tune_end end);
 
 #endif

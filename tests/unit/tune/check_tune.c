@@ -1,4 +1,4 @@
-/* check_tune.c - the tuner's decisions: intervals, non-inferiority, failed trials, trial order */
+/* check_tune.c - the tuner's decisions: intervals, non-inferiority, settling, failed trials, trial order */
 #include "config.h"
 
 #include <math.h>
@@ -128,7 +128,7 @@ static cJSON *summary_of(struct pt_tune_stats *s, const unsigned ok[3], const do
 			pt_tune_stats_add(s, w, r < ok[w - 1], x[w - 1] * (1 + 0.01 * r), 0, 0);
 	}
 	pt_tune_stats_compute(s, 0.05);
-	return pt_tune_summary(s, &c, 3, 9, 1.0, 0, 0);
+	return pt_tune_summary(s, &c, 3, 9, 1.0, PT_TUNE_COMPLETE);
 }
 
 START_TEST(test_certainty_from_successful_trials)
@@ -157,6 +157,209 @@ START_TEST(test_certainty_from_successful_trials)
 	free(nc);
 	cJSON_Delete(o);
 	pt_tune_stats_release(&s);
+}
+END_TEST
+
+/* A normal deviate from the seeded generator (Box-Muller). */
+static double gauss(uint64_t *rng)
+{
+	double u = ((double)(pt_rand_next(rng) >> 11) + 0.5) * 0x1p-53;
+	double v = (double)(pt_rand_next(rng) >> 11) * 0x1p-53;
+
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+struct curve {
+	unsigned n;        /* counts 1..n */
+	double x[4];       /* true throughput of each */
+	double sd;         /* noise of log-throughput per trial */
+	uint64_t rng;
+	unsigned trials[4]; /* trials so far, per count */
+	double sample[4][400];
+};
+
+/* One trial of count W on curve C: its throughput drawn from the curve. */
+static void trial_of(struct curve *c, unsigned w)
+{
+	unsigned k = c->trials[w - 1]++;
+
+	ck_assert_uint_lt(k, 400);
+	c->sample[w - 1][k] = c->x[w - 1] * exp(c->sd * gauss(&c->rng));
+}
+
+/* The statistics of every trial of C so far. */
+static void stats_of_curve(struct pt_tune_stats *s, const struct curve *c)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned w = 1; w <= c->n; w++)
+		for (unsigned k = 0; k < c->trials[w - 1]; k++)
+			ck_assert_int_eq(pt_tune_stats_add(s, w, 1, c->sample[w - 1][k], 0, 0), 0);
+	pt_tune_stats_compute(s, 0.05);
+}
+
+/* Settle C from REPS trials per count as the tuner does: measure what
+ * pt_tune_settle_next() names until it names nothing.  Returns the trials
+ * the settling took. */
+static unsigned settle(struct curve *c, unsigned reps, struct pt_tune_stats *s)
+{
+	unsigned extra = 0;
+	int idx[2];
+	size_t n;
+
+	for (unsigned w = 1; w <= c->n; w++)
+		for (unsigned r = 0; r < reps; r++)
+			trial_of(c, w);
+	stats_of_curve(s, c);
+	while ((n = pt_tune_settle_next(s, idx)) > 0) {
+		ck_assert(!s->settled);
+		for (size_t k = 0; k < n; k++)
+			trial_of(c, s->c[idx[k]].workers);
+		extra += (unsigned)n;
+		ck_assert_uint_lt(extra, 600);
+		pt_tune_stats_release(s);
+		stats_of_curve(s, c);
+	}
+	return extra;
+}
+
+START_TEST(test_settle_next)
+{
+	/* 3 is 5% below 4 with 2% noise: undecided, and far from any decision */
+	struct curve c = { .n = 4, .x = { 30, 60, 95, 100 } };
+	struct pt_tune_stats s;
+	int idx[2];
+
+	for (unsigned w = 1; w <= 4; w++)
+		for (unsigned r = 0; r < 3; r++)
+			c.sample[w - 1][c.trials[w - 1]++] = c.x[w - 1] * (1 + 0.02 * (r - 1.0));
+	stats_of_curve(&s, &c);
+	ck_assert_int_eq(s.best, 3);
+	ck_assert_int_eq(s.recommended, 3);
+	ck_assert_int_eq(s.c[2].decision, PT_UNDECIDED);
+	ck_assert(!s.c[2].at_margin);
+	ck_assert(!s.recommended_decided && !s.settled);
+	/* as many trials on both sides: both, in increasing order */
+	ck_assert_uint_eq(pt_tune_settle_next(&s, idx), 2);
+	ck_assert_int_eq(idx[0], 2);
+	ck_assert_int_eq(idx[1], 3);
+	pt_tune_stats_release(&s);
+	/* the best ahead by two trials: the undecided count alone */
+	c.sample[3][c.trials[3]++] = 100;
+	c.sample[3][c.trials[3]++] = 100;
+	stats_of_curve(&s, &c);
+	ck_assert_uint_eq(pt_tune_settle_next(&s, idx), 1);
+	ck_assert_int_eq(idx[0], 2);
+	pt_tune_stats_release(&s);
+	/* 3 far below: decided, nothing to measure */
+	c.trials[2] = 0;
+	for (unsigned r = 0; r < 3; r++)
+		c.sample[2][c.trials[2]++] = 80 * (1 + 0.02 * (r - 1.0));
+	stats_of_curve(&s, &c);
+	ck_assert(s.recommended_decided && s.settled);
+	ck_assert_uint_eq(pt_tune_settle_next(&s, idx), 0);
+	pt_tune_stats_release(&s);
+	/* one trial each: no variance, the best again */
+	memset(&s, 0, sizeof(s));
+	pt_tune_stats_add(&s, 1, 1, 50, 0, 0);
+	pt_tune_stats_add(&s, 2, 1, 100, 0, 0);
+	pt_tune_stats_compute(&s, 0.05);
+	ck_assert_uint_eq(pt_tune_settle_next(&s, idx), 1);
+	ck_assert_int_eq(idx[0], 1);
+	pt_tune_stats_release(&s);
+}
+END_TEST
+
+START_TEST(test_settle_decides)
+{
+	/* 3 is 7% below 4, 2% outside the tolerance, with 1.5% noise: settling
+	 * shows it worse, measuring only 3 and 4, the comparison left open */
+	struct curve c = { .n = 4, .x = { 30, 60, 93, 100 }, .sd = 0.015, .rng = 12345 };
+	struct pt_tune_stats s;
+	unsigned extra = settle(&c, 3, &s);
+
+	ck_assert(s.settled && s.recommended_decided);
+	ck_assert_int_eq(s.c[s.recommended].workers, 4);
+	ck_assert_int_eq(s.c[2].decision, PT_INFERIOR);
+	ck_assert_uint_gt(extra, 0);
+	ck_assert_uint_eq(c.trials[0], 3);
+	ck_assert_uint_eq(c.trials[1], 3);
+	ck_assert_uint_eq(c.trials[2] + c.trials[3], 6 + extra);
+	pt_tune_stats_release(&s);
+
+	/* 3 is 2% below 4: shown within the tolerance, so it is recommended */
+	memset(&c, 0, sizeof(c));
+	c = (struct curve){ .n = 4, .x = { 30, 60, 98, 100 }, .sd = 0.03, .rng = 99 };
+	settle(&c, 3, &s);
+	ck_assert(s.settled && s.recommended_decided);
+	ck_assert_int_eq(s.c[s.recommended].workers, 3);
+	pt_tune_stats_release(&s);
+}
+END_TEST
+
+START_TEST(test_settle_at_margin)
+{
+	/* 3 exactly at the margin, 5% below 4: no number of trials decides it,
+	 * but settling stops once it is shown within the zone around it */
+	unsigned at_margin = 0;
+
+	for (uint64_t seed = 1; seed <= 5; seed++) {
+		struct curve c = { .n = 4, .x = { 30, 60, 95, 100 }, .sd = 0.01, .rng = seed };
+		struct pt_tune_stats s;
+		const struct pt_count_stats *k;
+
+		settle(&c, 3, &s);
+		k = &s.c[2];
+		ck_assert(s.settled);
+		if (k->decision == PT_UNDECIDED) {
+			ck_assert(k->at_margin && !s.recommended_decided);
+			ck_assert(k->diff_low > log(0.94) && k->diff_high < log(0.96));
+			at_margin++;
+		}
+		pt_tune_stats_release(&s);
+	}
+	ck_assert_uint_ge(at_margin, 2); /* the zone, not chance, ended most */
+}
+END_TEST
+
+/* The summary's settled and stopped_by after a tune that ended as END. */
+static void check_end(enum pt_tune_end end, int settled, const char *stopped_by)
+{
+	static const double x[3][3] = {
+		{ 50, 51, 49 }, { 80, 81, 79 }, { 100, 101, 99 },
+	};
+	struct pt_tune_config c;
+	struct pt_tune_stats s;
+	const cJSON *v;
+	cJSON *o;
+
+	pt_tune_config_init(&c);
+	stats_of(&s, x, 3);
+	ck_assert(s.settled);
+	o = pt_tune_summary(&s, &c, 3, 9, 1.0, end);
+	ck_assert(cJSON_IsBool(cJSON_GetObjectItem(o, "settled")));
+	ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(o, "settled")), settled);
+	v = cJSON_GetObjectItem(o, "stopped_by");
+	if (stopped_by)
+		ck_assert_str_eq(cJSON_GetStringValue(v), stopped_by);
+	else
+		ck_assert(cJSON_IsNull(v));
+	ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(o, "budget_exhausted")),
+			 end == PT_TUNE_BUDGET);
+	ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(o, "interrupted")),
+			 end == PT_TUNE_INTERRUPTED);
+	cJSON_Delete(o);
+	pt_tune_stats_release(&s);
+}
+
+START_TEST(test_summary_end)
+{
+	check_end(PT_TUNE_SETTLED, 1, "settled");
+	check_end(PT_TUNE_BUDGET, 1, "budget");
+	check_end(PT_TUNE_TRIAL_LIMIT, 1, "trial_limit");
+	check_end(PT_TUNE_INTERRUPTED, 1, "interrupted");
+	check_end(PT_TUNE_COMPLETE, 1, "complete");
+	/* a tune in progress has not settled anything yet */
+	check_end(PT_TUNE_RUNNING, 0, NULL);
 }
 END_TEST
 
@@ -236,6 +439,12 @@ Suite *suite_tune(void)
 	tcase_add_test(tc, test_non_inferiority);
 	tcase_add_test(tc, test_failed_trials_excluded);
 	tcase_add_test(tc, test_certainty_from_successful_trials);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("settle");
+	tcase_add_test(tc, test_settle_next);
+	tcase_add_test(tc, test_settle_decides);
+	tcase_add_test(tc, test_settle_at_margin);
+	tcase_add_test(tc, test_summary_end);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("order");
 	tcase_set_timeout(tc, 30);
