@@ -9,19 +9,24 @@
 #include <unistd.h>
 
 #include "proftune.h"
+#include "base/clock.h"
 
 /*
  * Everything is measured in one run, side by side, as the best of ROUNDS
  * rounds (the least disturbed estimate of a fixed cost on a shared machine)
- * and printed in ns per operation and as a ratio to one raw read of the
- * clock the library uses (clock_gettime(CLOCK_MONOTONIC), vDSO).
+ * and printed in ns per operation and as a ratio to one read of the clock
+ * blocks are timed with (base/clock.h: the TSC where it is invariant, else
+ * clock_gettime(CLOCK_MONOTONIC); this program carries its own copy of the
+ * clock module, which makes the same choice as the library).
  *
- * Targets: an enabled scoped block (enter + leave) at most 1.5x
- * two raw clock reads; a disabled block and a disabled counter add under
- * 2 ns; recording a trace event under 50 ns; writing a trace to disk at 5
- * million events per second or more on one thread, with the same resident
- * memory after a run 10 times longer.
+ * Targets: an enabled scoped block (enter + leave) at most 15 ns (issue 10;
+ * two reads of the clock are its floor, printed beside it); a disabled
+ * block and a disabled counter add under 2 ns; recording a trace event
+ * under 50 ns; writing a trace to disk at 5 million events per second or
+ * more on one thread, with the same resident memory after a run 10 times
+ * longer.
  */
+#define BLOCK_TARGET_NS 15.0
 
 #define ROUNDS 7
 #define N_FAST 20000000u   /* operations per round for the nanosecond costs */
@@ -59,6 +64,59 @@ static double clock_read_ns(void)
 		if (ns < best)
 			best = ns;
 	}
+	return best;
+}
+
+/* One read of the clock blocks use (pt_ticks). */
+static double ticks_read_ns(void)
+{
+	double best = 1e30;
+
+	for (int r = 0; r < ROUNDS; r++) {
+		uint64_t sink = 0;
+		double t0 = now_s();
+
+		for (uint32_t i = 0; i < N_FAST; i++)
+			sink += pt_ticks();
+		double ns = (now_s() - t0) * 1e9 / N_FAST;
+
+		if (sink == 1)
+			puts("");
+		if (ns < best)
+			best = ns;
+	}
+	return best;
+}
+
+/* One rdtsc, fenced (lfence; rdtsc) or not: 0 where there is no TSC. */
+static double rdtsc_ns(int fenced)
+{
+	double best = 1e30;
+
+#ifdef PT_HAVE_TSC
+	for (int r = 0; r < ROUNDS; r++) {
+		uint64_t sink = 0;
+		double t0 = now_s();
+
+		if (fenced)
+			for (uint32_t i = 0; i < N_FAST; i++) {
+				__asm__ volatile("lfence" ::: "memory");
+				sink += pt_rdtsc();
+			}
+		else
+			for (uint32_t i = 0; i < N_FAST; i++)
+				sink += pt_rdtsc();
+		double ns = (now_s() - t0) * 1e9 / N_FAST;
+
+		if (sink == 1)
+			puts("");
+		if (ns < best)
+			best = ns;
+	}
+#else
+	(void)fenced;
+	best = 0;
+#endif
 	return best;
 }
 
@@ -259,15 +317,20 @@ int main(void)
 	char path[256];
 	const char *dir = getenv("TMPDIR");
 	pt_prof *p = pt_prof_new("bench");
-	double clk, loop, on, off_track, off_global, ctr_on, ctr_off, named, rec, traced;
+	double clk, tick, tsc, tsc_fenced, loop, on, off_track, off_global, ctr_on, ctr_off, named,
+	       rec, traced;
 	struct sustained s1, s10;
 	int ok = 1;
 
 	if (!p)
 		die("profiler");
+	pt_clock_init();
 	snprintf(path, sizeof(path), "%s/bench-instr-%ld.json", dir && *dir ? dir : "/tmp",
 		 (long)getpid());
 	clk = clock_read_ns();
+	tick = ticks_read_ns();
+	tsc = rdtsc_ns(0);
+	tsc_fenced = rdtsc_ns(1);
 	loop = loop_ns();
 	block_ns(p, 1000); /* resolve the call sites */
 	on = block_ns(p, N_BLOCK);
@@ -289,30 +352,44 @@ int main(void)
 	s10 = trace_sustained(path, 10 * (uint64_t)N_TRACE);
 
 	printf("instrumentation, best of %d rounds (ns per operation; x = ratio to one "
-	       "raw clock read; disabled costs net of an empty loop)\n", ROUNDS);
-	printf("  raw clock read (CLOCK_MONOTONIC)          %7.2f ns  1.00x\n", clk);
-	printf("  two raw clock reads                       %7.2f ns  2.00x\n", 2 * clk);
-	printf("  scoped block, enabled (enter + leave)     %7.2f ns  %.2fx = %.2fx two reads "
-	       "(target <= 1.5x two reads)\n", on, on / clk, on / (2 * clk));
+	       "clock read; disabled costs net of an empty loop)\n", ROUNDS);
+	printf("  block clock: %s", pt_clock_name());
+	if (pt_clock_kind() == PT_CLOCK_TSC)
+		printf(", %.4f GHz calibrated against CLOCK_MONOTONIC", pt_clock_hz() / 1e9);
+	printf("\n");
+	printf("  clock_gettime(CLOCK_MONOTONIC)            %7.2f ns\n", clk);
+	if (tsc > 0)
+		printf("  rdtsc / lfence + rdtsc                    %7.2f ns / %.2f ns\n", tsc,
+		       tsc_fenced);
+	printf("  clock read (pt_ticks)                     %7.2f ns  1.00x\n", tick);
+	printf("  two clock reads                           %7.2f ns  2.00x (the floor of a block)\n",
+	       2 * tick);
+	printf("  scoped block, enabled (enter + leave)     %7.2f ns  %.2fx (target <= %.0f ns)\n",
+	       on, on / tick, BLOCK_TARGET_NS);
 	printf("  scoped block, track disabled              %7.2f ns  %.2fx (target < 2 ns)\n",
-	       off_track, off_track / clk);
+	       off_track, off_track / tick);
 	printf("  scoped block, global switch off           %7.2f ns  %.2fx (target < 2 ns)\n",
-	       off_global, off_global / clk);
+	       off_global, off_global / tick);
 	printf("  counter add (PT_COUNTER_ADD), disabled    %7.2f ns  %.2fx (target < 2 ns)\n",
-	       ctr_off, ctr_off / clk);
-	printf("  counter add (PT_COUNTER_ADD), enabled     %7.2f ns  %.2fx\n", ctr_on, ctr_on / clk);
-	printf("  counter add by name (pt_prof_counter_add) %7.2f ns  %.2fx\n", named, named / clk);
+	       ctr_off, ctr_off / tick);
+	printf("  counter add (PT_COUNTER_ADD), enabled     %7.2f ns  %.2fx\n", ctr_on, ctr_on / tick);
+	printf("  counter add by name (pt_prof_counter_add) %7.2f ns  %.2fx\n", named, named / tick);
 	printf("  trace event record (complete event)       %7.2f ns  %.2fx (target < 50 ns)\n",
-	       rec, rec / clk);
+	       rec, rec / tick);
 	printf("  scoped block, enabled, traced to a file   %7.2f ns  %.2fx (all costs included)\n",
-	       traced, traced / clk);
+	       traced, traced / tick);
 	printf("trace written to disk, one thread, %u-event threshold (dasf's):\n", 5000);
 	printf("  %9u events: %5.2f M events/s, %7.1f MiB file, RSS %llu KiB\n", N_TRACE,
 	       s1.events_per_s / 1e6, s1.mib, (unsigned long long)s1.rss_kib);
 	printf("  %9llu events: %5.2f M events/s, %7.1f MiB file, RSS %llu KiB (10x longer; "
 	       "target >= 5 M/s, RSS flat)\n", 10ull * N_TRACE, s10.events_per_s / 1e6, s10.mib,
 	       (unsigned long long)s10.rss_kib);
-	ok &= check(on <= 1.5 * 2 * clk, "an enabled block costs more than 1.5x two clock reads");
+	if (!check(on <= BLOCK_TARGET_NS, "an enabled block costs more than 15 ns")) {
+		ok = 0;
+		if (2 * tick > BLOCK_TARGET_NS)
+			printf("          (its two clock reads alone cost %.2f ns on this CPU; the "
+			       "rest of the block %.2f ns)\n", 2 * tick, on - 2 * tick);
+	}
 	ok &= check(off_track < 2.0 && off_global < 2.0, "a disabled block costs 2 ns or more");
 	ok &= check(ctr_off < 2.0, "a disabled counter add costs 2 ns or more");
 	ok &= check(rec < 50.0, "recording a trace event costs 50 ns or more");

@@ -1009,6 +1009,18 @@ PT_API void pt_interrupt(void);
 PT_API int pt_interrupted(void);
 PT_API void pt_interrupt_clear(void);
 
+/* Can a trial of N workers under isolation ISO start here?  Checked
+ * against the limits on threads and processes (RLIMIT_NPROC, a cgroup's
+ * pids.max, kernel.threads-max, kernel.pid_max), on mappings
+ * (vm.max_map_count: each thread stack is two), on address space and
+ * committed memory (RLIMIT_AS, strict overcommit) and on memory
+ * (MemAvailable, a cgroup's memory limit) for each worker's state, stack,
+ * record and JSON, with what this user and process already use, in a few
+ * milliseconds.  Sets *LARGEST (may be NULL) to the largest count that can
+ * start.  0 when N can; -EAGAIN when it cannot, with a message naming the
+ * limit that binds and the count it allows; -EINVAL when N is 0. */
+PT_API int pt_workers_feasible(unsigned n, enum pt_isolation iso, unsigned *largest);
+
 /* A finished trial (opaque). */
 typedef struct pt_trial pt_trial;
 
@@ -1061,8 +1073,23 @@ PT_API void pt_results_set_interrupted(pt_results *r, int interrupted);
 /* The document as JSON text; malloc'd, caller frees.  NULL on ENOMEM. */
 PT_API char *pt_results_json(const pt_results *r);
 /* Write the document to PATH atomically (temporary file in the same
- * directory, fsync, rename).  0 or -errno with pt_last_error(). */
+ * directory, fsync, rename).  Once it is written, the journals that
+ * pt_results_save() kept for R are removed: the document holds all they
+ * do.  0 or -errno with pt_last_error(). */
 PT_API int pt_results_write(const pt_results *r, const char *path);
+/* Save what R gained since the last call to PATH's journal, "PATH.journal"
+ * (one JSON record a line: the new trials, then the summary and warnings
+ * when they changed), with one write and fdatasync: a save costs what it
+ * adds, never what was saved before, and a kill at any moment loses only
+ * what was not yet saved.  The first call starts the journal with the
+ * document's header, after writing to PATH the document of a journal that
+ * an earlier run left there (pt_doc_recover()).  PATH itself is written
+ * at the end, by pt_results_write().  Where no journal can be kept (another
+ * process is saving to PATH, a file that is not a journal has its name),
+ * the whole document is written instead, as by pt_results_write(); a
+ * character device receives nothing until then.  0 or -errno with
+ * pt_last_error(). */
+PT_API int pt_results_save(pt_results *r, const char *path);
 
 /* ---- reading documents back ---------------------------------------------- */
 
@@ -1094,6 +1121,13 @@ PT_API pt_doc *pt_doc_parse(const char *text, size_t len, const char *name);
 /* Read the file PATH ("-": standard input) and pt_doc_parse() it.  NULL with
  * errno and pt_last_error() also when the file cannot be read. */
 PT_API pt_doc *pt_doc_load(const char *path);
+/* The results a run or tune saving to PATH left there: when PATH's
+ * journal (pt_results_save()) holds trials that the document at PATH lacks
+ * (the run is still measuring, or was killed), the document rebuilt from
+ * the journal -- marked interrupted, its warnings saying so and naming any
+ * line the kill cut short, which is dropped -- else pt_doc_load(PATH).
+ * Reads only; NULL with errno and pt_last_error() as pt_doc_load(). */
+PT_API pt_doc *pt_doc_recover(const char *path);
 PT_API void pt_doc_free(pt_doc *d);
 /* The name given at load (borrowed). */
 PT_API const char *pt_doc_name(const pt_doc *d);

@@ -178,7 +178,8 @@ static int write_file(const char *path, const char *text, size_t len)
 
 static pt_doc *load(const char *file)
 {
-	pt_doc *d = pt_doc_load(file);
+	/* a run still measuring, or killed, has its trials in FILE's journal */
+	pt_doc *d = pt_doc_recover(file);
 
 	if (!d) {
 		if (errno == ENOENT && strcmp(file, DEFAULT_FILE) == 0)

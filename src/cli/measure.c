@@ -121,6 +121,40 @@ static int check_output(const char *path)
 	return ok ? 0 : -1;
 }
 
+/* Can the largest worker count asked for start here?  Said before anything
+ * is loaded or measured; 0, or -1 after the message. */
+static int check_workers(const struct cli_opts *o, const char *command)
+{
+	const char *opt = "--workers";
+	unsigned n = o->workers, largest;
+	int list = 0;
+
+	if (strcmp(command, "tune") == 0) {
+		n = 0;
+		for (size_t i = 0; i < o->nworkers_list; i++)
+			n = o->workers_list[i] > n ? o->workers_list[i] : n;
+		list = o->nworkers_list > 0;
+		if (!list) {
+			opt = o->max ? "--max" : "--min";
+			n = o->max ? o->max : o->min;
+		}
+		if (n == 0)
+			return 0; /* up to the allowed PUs */
+	}
+	if (pt_workers_feasible(n, o->isolation, &largest) == 0)
+		return 0;
+	if (largest == 0)
+		cli_error("%s %u cannot start here: %s; raise that limit or end other processes",
+			  opt, n, pt_last_error());
+	else if (list)
+		cli_error("%s %u cannot start here: %s; use counts up to %u", opt, n,
+			  pt_last_error(), largest);
+	else
+		cli_error("%s %u cannot start here: %s; use %s %u or fewer", opt, n,
+			  pt_last_error(), opt, largest);
+	return -1;
+}
+
 int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
 {
 	char *cfg;
@@ -132,6 +166,8 @@ int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
 		return cli_usage_error(command, "no task given; use --task PATH.so or a name "
 				       "from 'proftune tasks'");
 	if (check_output(o->output) < 0)
+		return EXIT_USAGE;
+	if (check_workers(o, command) < 0)
 		return EXIT_USAGE;
 	/* generous: a trial may set up slowly, but a hang must not stall a CI job */
 	if (o->timeout < 0)
@@ -185,9 +221,16 @@ int measure_open(struct cli_opts *o, const char *command, struct measure *ms)
 	return 0;
 }
 
-int measure_save(const struct cli_opts *o, struct measure *ms)
+/* After a trial (FINAL 0) save what it added to the output's journal; at
+ * the end write the complete document, which removes the journal. */
+static int save_to(struct measure *ms, const char *path, int final)
 {
-	if (pt_results_write(ms->r, o->output) == 0) {
+	return final ? pt_results_write(ms->r, path) : pt_results_save(ms->r, path);
+}
+
+static int save(const struct cli_opts *o, struct measure *ms, int final)
+{
+	if (save_to(ms, o->output, final) == 0) {
 		if (ms->save_failed)
 			cli_error("the results are now saved to '%s'", o->output);
 		ms->save_failed = 0;
@@ -197,7 +240,7 @@ int measure_save(const struct cli_opts *o, struct measure *ms)
 	if (!ms->save_failed)
 		cli_error("%s", pt_last_error());
 	snprintf(ms->fallback, sizeof(ms->fallback), "/tmp/proftune-%ld.json", (long)getpid());
-	if (pt_results_write(ms->r, ms->fallback) == 0) {
+	if (save_to(ms, ms->fallback, final) == 0) {
 		if (!ms->save_failed)
 			cli_error("the results are saved to '%s' instead", ms->fallback);
 	} else if (!ms->save_failed) {
@@ -207,13 +250,18 @@ int measure_save(const struct cli_opts *o, struct measure *ms)
 	return -1;
 }
 
+int measure_save(const struct cli_opts *o, struct measure *ms)
+{
+	return save(o, ms, 0);
+}
+
 int measure_finish(const struct cli_opts *o, struct measure *ms, int ret)
 {
 	if (cli_interrupted) {
 		pt_results_set_interrupted(ms->r, 1);
 		ret = cli_interrupted == SIGTERM ? 128 + SIGTERM : EXIT_INTERRUPTED;
 	}
-	if (measure_save(o, ms) < 0 && ret == EXIT_OK)
+	if (save(o, ms, 1) < 0 && ret == EXIT_OK)
 		ret = EXIT_USAGE;
 	if (ms->trace) {
 		if (pt_trace_close(ms->trace) < 0) {

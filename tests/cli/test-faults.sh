@@ -76,10 +76,17 @@ children() {
 	pgrep -P "$1" 2>/dev/null
 }
 
+# saved FILE: the results `proftune report` reads of FILE (from its journal
+# while a run measures, or after a kill), as JSON on standard output
+saved() {
+	"$PROFTUNE" report --format json "$1" 2>/dev/null
+}
+
 # wait_trials FILE N: wait (up to 20 s) until FILE holds N trials
 wait_trials() {
 	i=0
-	while [ "$(jget "$1" trials.# 2>/dev/null || echo 0)" -lt "$2" ] && [ $i -lt 200 ]; do
+	while [ "$(saved "$1" | "$PTJSON" - trials.# 2>/dev/null || echo 0)" -lt "$2" ] &&
+		[ $i -lt 200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -346,23 +353,25 @@ expect_match odd.json 'trials.0.warnings.*.message' "parameter 'k\"ey' was not u
 jget "$TMP/out" schema >/dev/null 2>&1 || because "the --json output is not JSON"
 verdict "quotes, newlines and non-ASCII in task and parameter names round-trip through valid JSON"
 
-# 12. kill -9 during a tune: the file holds every trial finished before it
+# 12. kill -9 during a tune: what report reads back holds every trial
+# finished before it
 "$PROFTUNE" tune --task sleep -p us=1000 --workers 1,2 --strategy exhaustive --repeat 50 \
 	--duration 0.1 --warmup 0 -q -o kill.json >/dev/null 2>&1 &
 pid=$!
 wait_trials kill.json 3
-cp kill.json before.json
+saved kill.json >before.json
 kill -9 $pid
 wait $pid 2>/dev/null
+saved kill.json >after.json
 n_before=$(jget before.json trials.#)
-n_after=$(jget kill.json trials.# 2>/dev/null || echo none)
-check "after kill -9 the document parses ($n_after trials)" jget kill.json schema
+n_after=$(jget after.json trials.# 2>/dev/null || echo none)
+check "after kill -9 the document reads back ($n_after trials)" jget after.json schema
 [ "$n_before" -ge 3 ] || because "only $n_before trials before the kill"
 [ "$n_after" -ge "$n_before" ] || because "$n_after trials after the kill, $n_before before"
 [ "$n_after" -lt 100 ] || because "the tune finished before the kill"
 verdict "it holds the $n_before trials saved right before the kill ($n_after)"
 jget before.json 'trials.*' >trials.before
-jget kill.json 'trials.*' | head -n "$n_before" >trials.after
+jget after.json 'trials.*' | head -n "$n_before" >trials.after
 check "those trials are unchanged" cmp -s trials.before trials.after
 
 # 13. SIGTERM during a run: the trial process is stopped, partial results
@@ -404,7 +413,7 @@ expect term-block.json trials.1.message "interrupted; the task did not stop with
 verdict "SIGTERM while the task blocks forever: killed after 2 s, exit 143, results written"
 
 # 14. --no-isolation (for debuggers): a crash is proftune's own, but the
-# trials saved before it are in the file (AddressSanitizer turns the signal
+# trials saved before it are read back (AddressSanitizer turns the signal
 # into its own report and exit status 1)
 rm -f flag
 case "${SANITIZERS:-}" in *address*) noiso_status=1 ;; *) noiso_status=139 ;; esac
@@ -414,9 +423,10 @@ case "${SANITIZERS:-}" in *address*) noiso_status=1 ;; *) noiso_status=139 ;; es
 	st=$?
 } 2>/dev/null
 [ $st -eq $noiso_status ] || because "exit $st, expected $noiso_status"
-expect noiso.json trials.# 1
-expect noiso.json trials.0.isolation none
-intact noiso.json 0 200
+saved noiso.json >noiso.saved
+expect noiso.saved trials.# 1
+expect noiso.saved trials.0.isolation none
+intact noiso.saved 0 200
 verdict "--no-isolation: a crash in run kills proftune with SIGSEGV (139); trial 0 is saved"
 
 done_testing

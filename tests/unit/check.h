@@ -12,6 +12,7 @@
 /* One suite per module, named after it, in layer order (tests/unit/<layer>/check_<module>.c) */
 Suite *suite_abi(void);
 Suite *suite_sysmon(void);
+Suite *suite_clock(void);
 Suite *suite_hist(void);
 Suite *suite_stats(void);
 Suite *suite_rank(void);
@@ -28,7 +29,9 @@ Suite *suite_loader(void);
 Suite *suite_topology(void);
 Suite *suite_trial(void);
 Suite *suite_isolate(void);
+Suite *suite_limits(void);
 Suite *suite_results(void);
+Suite *suite_journal(void);
 Suite *suite_validate(void);
 Suite *suite_doc(void);
 Suite *suite_fields(void);

@@ -11,6 +11,7 @@ int main(void)
 	int failed;
 
 	srunner_add_suite(sr, suite_sysmon());
+	srunner_add_suite(sr, suite_clock());
 	srunner_add_suite(sr, suite_hist());
 	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_rank());
@@ -27,7 +28,9 @@ int main(void)
 	srunner_add_suite(sr, suite_topology());
 	srunner_add_suite(sr, suite_trial());
 	srunner_add_suite(sr, suite_isolate());
+	srunner_add_suite(sr, suite_limits());
 	srunner_add_suite(sr, suite_results());
+	srunner_add_suite(sr, suite_journal());
 	srunner_add_suite(sr, suite_validate());
 	srunner_add_suite(sr, suite_doc());
 	srunner_add_suite(sr, suite_fields());

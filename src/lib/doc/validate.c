@@ -148,6 +148,12 @@ static const struct spec cpu_fields[] = {
 	END,
 };
 
+static const struct spec clock_fields[] = {
+	STR("name", 0),
+	NUM("drift", F_NULL, -1, 1),
+	END,
+};
+
 static const struct spec memory_fields[] = {
 	NUM("peak_rss", F_REQ | F_NULL, 0, MAX_BYTES),
 	STR("peak_rss_scope", 0),
@@ -209,6 +215,7 @@ static const struct spec trial_fields[] = {
 	NUM("teardown_s", F_NULL, 0, MAX_SECONDS),
 	OBJ("cpu", 0, cpu_fields),
 	OBJ("latency_ns", F_REQ, latency_fields),
+	OBJ("clock", 0, clock_fields),
 	OBJ("memory", F_REQ, memory_fields),
 	OBJ("counters", F_REQ, NULL),
 	OBJ("notes", 0, NULL),

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/sysmon.h"
 #include "base/thread.h"
 #include "base/util.h"
@@ -131,24 +132,26 @@ static void item_failed(struct pt_worker *w, int rc)
 }
 
 /* Run items until the phase ends.  MEASURE selects whether this is the
- * measured phase (counts, latency) or the warm-up (chunk calibration only). */
+ * measured phase (counts, latency) or the warm-up (chunk calibration only).
+ * Items are timed in ticks of the interval clock (base/clock.h): one rdtsc
+ * per item where the CPU has an invariant TSC. */
 static void run_phase(struct pt_worker *w, int measure)
 {
 	int (*run)(pt_worker *, uint64_t) = w->pool->task->run;
 	int latency = measure && w->pool->cfg->record_latency;
-	uint64_t first = 0, n, t_prev = pt_now_ns(), t_claimed, t_end;
+	uint64_t first = 0, n, t_prev = pt_ticks(), t_claimed, t_end;
 
 	while ((n = claim(w, &first)) != 0) {
-		t_claimed = pt_now_ns();
+		t_claimed = pt_ticks();
 		if (latency) {
 			uint64_t t = t_claimed;
 
 			for (uint64_t i = first; i < first + n; i++) {
 				w->cur_item = i;
 				int rc = run(w, i);
-				uint64_t now = pt_now_ns();
+				uint64_t now = pt_ticks();
 
-				pt_hist_record(w->hist, now - t);
+				pt_hist_record(w->hist, pt_ticks_to_ns(now - t));
 				t = now;
 				if (__builtin_expect(rc != PT_OK, 0))
 					item_failed(w, rc);
@@ -162,18 +165,21 @@ static void run_phase(struct pt_worker *w, int measure)
 				if (__builtin_expect(rc != PT_OK, 0))
 					item_failed(w, rc);
 			}
-			t_end = pt_now_ns();
+			t_end = pt_ticks();
 		}
+		uint64_t claim_ns = pt_ticks_to_ns(t_claimed - t_prev);
+		uint64_t run_ns = pt_ticks_to_ns(t_end - t_claimed);
+
 		if (measure) {
 			if (!w->items)
-				w->first_ns = t_claimed;
-			w->last_ns = t_end;
+				w->first_ns = pt_ticks_to_mono_ns(t_claimed);
+			w->last_ns = pt_ticks_to_mono_ns(t_end);
 			w->items += n;
 			w->chunks++;
-			w->busy_ns += t_end - t_claimed;
-			w->dispatch_ns += t_claimed - t_prev;
+			w->busy_ns += run_ns;
+			w->dispatch_ns += claim_ns;
 		}
-		adapt_chunk(w, t_claimed - t_prev, t_end - t_claimed, n);
+		adapt_chunk(w, claim_ns, run_ns, n);
 		t_prev = t_end;
 	}
 }
@@ -512,8 +518,10 @@ void pt_pool_run(pt_trial *tr, struct pt_pool *p)
 {
 	unsigned n = tr->s.workers, started = 0;
 	const struct pt_trial_config *c = p->cfg;
+	struct pt_clock_drift drift;
 	uint64_t t;
 
+	pt_clock_init();
 	pt_barrier_init(&p->barrier, n + 1, p->processes);
 	for (unsigned i = 0; i < n; i++) {
 		int err = start_worker(p, &p->workers[i]);
@@ -550,6 +558,7 @@ void pt_pool_run(pt_trial *tr, struct pt_pool *p)
 	atomic_store(&p->next, 0);
 	p->limit = c->items;
 	main_wait(p); /* 4 */
+	pt_clock_drift_begin(&drift);
 	if (c->items == 0 && !atomic_load(&p->abort)) {
 		sleep_interruptible(pt_now_ns() + (uint64_t)(c->duration_s * 1e9));
 		atomic_store(&p->stop, 1);
@@ -565,6 +574,7 @@ void pt_pool_run(pt_trial *tr, struct pt_pool *p)
 			atomic_store(&p->stop, 1);
 	}
 	main_wait(p); /* 5 */
+	tr->clock_drift = pt_clock_drift_end(&drift);
 	for (unsigned i = 0; i < started; i++) {
 		struct pt_worker *w = &p->workers[i];
 

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/clock.h"
 #include "base/sysmon.h"
 #include "base/util.h"
 #include "engine/loader.h"
@@ -150,6 +151,14 @@ static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
 			max_items = (double)w->items;
 	}
 	tr->s.wall_s = pt_trial_span(p->workers, n);
+	if (fabs(tr->clock_drift) > PT_CLOCK_DRIFT_WARN) {
+		char buf[160];
+
+		snprintf(buf, sizeof(buf), "the %s clock drifted %.3g%% from CLOCK_MONOTONIC during "
+			 "the trial: item latencies may be off by as much; set PROFTUNE_CLOCK=monotonic",
+			 pt_clock_name(), 100 * tr->clock_drift);
+		pt_msg_add(&tr->warnings, buf, 1);
+	}
 	tr->s.throughput = tr->s.wall_s > 0 ? (double)tr->s.items / tr->s.wall_s : 0;
 	tr->s.goodput = tr->s.wall_s > 0 ? (double)(tr->s.items - tr->s.errors) / tr->s.wall_s : 0;
 	tr->s.error_rate = tr->s.items ? (double)tr->s.errors / (double)tr->s.items : NAN;

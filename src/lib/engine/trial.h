@@ -49,6 +49,8 @@ struct pt_trial {
 	uint64_t workers_peak_rss;     /* process workers: what they grew beyond
 	                                * their start, summed (bytes) */
 	uint64_t rss_start, rss_end, heap_start, heap_end;
+	double clock_drift;            /* the interval clock against CLOCK_MONOTONIC
+	                                * over the measured phase, relative */
 	double dispatch_overhead;      /* dispatch time / busy time */
 	double mean_chunk;             /* items per claim */
 	struct pt_worker_result *workers; /* s.workers entries, owned */

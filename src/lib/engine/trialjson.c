@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/json.h"
 #include "base/util.h"
 #include "engine/trial.h"
@@ -198,6 +199,9 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 				  (wall * tr->s.workers) : NAN);
 	cJSON_AddItemToObject(o, "latency_ns", latency_json(&tr->s.latency,
 							     tr->config.record_latency, measured));
+	c = cJSON_AddObjectToObject(o, "clock");
+	cJSON_AddStringToObject(c, "name", pt_clock_name());
+	pt_json_add_number(c, "drift", known(measured, tr->clock_drift));
 	m = cJSON_AddObjectToObject(o, "memory");
 	pt_json_add_number(m, "peak_rss", known(measured, nonzero((double)tr->s.peak_rss)));
 	cJSON_AddStringToObject(m, "peak_rss_scope", tr->peak_rss_reset ? "trial" : "process");

@@ -54,6 +54,7 @@ struct pt_node {
 	const char *name;          /* the site's name (owned by the site table) */
 	uint32_t site;             /* index in the profiler's site table */
 	uint32_t track;
+	uint32_t last_bucket;      /* hist bucket of the latest duration */
 	uint64_t hist[PT_PHIST_BUCKETS];
 };
 
@@ -65,7 +66,7 @@ struct pt_nslot {
 
 struct pt_open_timer {
 	struct pt_node *node;
-	uint64_t t0;
+	uint64_t t0;               /* pt_ticks() at the start (base/clock.h) */
 };
 
 /* A thread's data in one profiler generation (between clears).  Written by
