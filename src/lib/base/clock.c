@@ -25,18 +25,19 @@ static unsigned clock_gen;
  * Calibration: the ticks and CLOCK_MONOTONIC are read together twice,
  * CALIBRATE_NS apart.  Each joint reading brackets clock_gettime between
  * two fenced TSC reads and keeps the tightest of a few tries, so it is
- * good to about 20 ns (half a clock_gettime); over 10 ms that makes the
- * rate good to about 2e-6, a hundred times finer than the 0.1% drift
- * warning, while a process pays 10 ms once.
+ * good to about 20 ns (half a clock_gettime); over 2 ms that makes the rate
+ * good to about 1e-5 (30 calibrations on one machine agreed to 1e-5), a
+ * hundred times finer than the 0.1% drift warning, while a process, or an
+ * isolated trial whose parent never timed anything, pays 2 ms once.
  */
-#define CALIBRATE_NS 10000000u
+#define CALIBRATE_NS 2000000u
 #define PAIR_TRIES 7
 /* A TSC slower than 100 MHz or faster than 100 GHz is not a TSC that
  * calibrated correctly (a preempted or virtualised reading): fall back. */
 #define HZ_MIN 1e8
 #define HZ_MAX 1e11
 /* Re-anchor ticks to CLOCK_MONOTONIC for absolute times after 1 ms: the
- * rate's error (~2e-6) then adds at most a few ns. */
+ * rate's error (~1e-5) then adds at most 10 ns. */
 #define ANCHOR_NS 1000000u
 /* A joint reading wider than 5 us was interrupted: read again. */
 #define PAIR_MAX_NS 5000u

@@ -51,8 +51,9 @@ extern struct pt_clock_state pt_clock_g __attribute__((visibility("hidden")));
  * calibration itself can know (about 1e-5). */
 #define PT_CLOCK_SHIFT 32
 
-/* Choose the clock and calibrate it (about 10 ms the first time in a
- * process, nothing afterwards).  Thread-safe and idempotent. */
+/* Choose the clock and calibrate it (about 2 ms the first time in a
+ * process, nothing afterwards; a child forked afterwards inherits the
+ * calibration).  Thread-safe and idempotent. */
 void pt_clock_init(void);
 
 /* Choose and calibrate again, reading PROFTUNE_CLOCK anew: for tests, and
