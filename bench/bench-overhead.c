@@ -256,9 +256,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Odd, so the median is one pair; a pair of 2 x 20 ms is short against the
- * machine's changes of speed, and 21 of them let outliers either way drop
+ * machine's changes of speed, and 41 of them let outliers either way drop
  * out. */
-#define SPIN_ROUNDS 21
+#define SPIN_ROUNDS 41
 
 /* Calibrate spin items to SPIN_NS, then time them in pairs of rounds, one
  * right after the other so both see the same machine: around a round with
@@ -283,10 +283,14 @@ static double spin_error(double *cost, double *wall_err)
 		struct pt_hist *h = hist_new();
 		double t0, mi, wi;
 
-		c[r] = spin_round_ns();
+		/* in turn first and second, so neither gains from the order */
+		if (r % 2 == 0)
+			c[r] = spin_round_ns();
 		t0 = now_s();
 		proto_ticks_ns(spin, SPIN_ITEMS, h);
 		wi = (now_s() - t0) * 1e9 / SPIN_ITEMS;
+		if (r % 2 == 1)
+			c[r] = spin_round_ns();
 		mi = (double)h->sum / (double)h->count;
 		free(h);
 		w[r] = fabs(mi - wi) / wi;
