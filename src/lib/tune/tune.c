@@ -46,6 +46,18 @@
  * (1% of the best), while deciding it exactly could take any number of
  * trials. */
 #define SETTLE_ZONE 0.2
+/* A count bounds where the answer can be only with this many successful
+ * trials: one disturbed trial, which a single trial cannot reveal
+ * (DISTURBED), would otherwise move the answer up on its own. */
+#define BOUND_TRIALS 2
+/* Settling measures an undecided count again while its comparison needs
+ * its bounds at most this many times narrower, about this squared times
+ * its trials; beyond that, two new counts placed to be easier to decide
+ * cost less. */
+#define SETTLE_PROBE_SHRINK 2.0
+/* ... and a trial goes to one side of a comparison alone when it narrows
+ * that side's variance more than this many times as much as the other's. */
+#define SETTLE_SIDE 1.5
 /* A model explaining less than this share of the variance, or off by more
  * than this relative error on average, does not describe the curve. */
 #define FIT_MIN_R2 0.90
@@ -158,37 +170,74 @@ static double shrink_needed(const struct pt_tune_stats *s, const struct pt_count
 	return half / fmax(fabs(mid - s->margin), fmin(mid - s->zone_low, s->zone_high - mid));
 }
 
-/* The comparisons that keep the recommendation of S from being decided:
- * counts with a successful trial below the recommended one that are not
+/* Counts with a successful trial below the recommended one that are not
  * shown worse than the tolerance allows (the recommended count is the best
- * or shown non-inferior, by its choice).  Those at the margin count only
- * when STRICT.  Returns how many there are; *NEAREST, when not NULL, is
- * set to the index of the one nearest a decision, -1 without any. */
-static size_t undecided(const struct pt_tune_stats *s, int strict, int *nearest)
+ * or shown non-inferior, by its choice): while there are any, the
+ * recommendation is not decided (the confidence object's
+ * recommended_decided). */
+static size_t undecided(const struct pt_tune_stats *s)
 {
-	double best = INFINITY;
 	size_t n = 0;
 
-	if (nearest)
-		*nearest = -1;
-	for (int i = 0; i < s->recommended; i++) {
-		const struct pt_count_stats *c = &s->c[i];
-		double f;
-
-		if (!c->n || c->decision == PT_INFERIOR || (c->at_margin && !strict))
-			continue;
-		n++;
-		f = shrink_needed(s, c);
-		if (nearest && (*nearest < 0 || f < best)) {
-			*nearest = i;
-			best = f;
-		}
-	}
+	for (int i = 0; i < s->recommended; i++)
+		n += s->c[i].n && s->c[i].decision != PT_INFERIOR;
 	return n;
 }
 
+/* Where the smallest count within the tolerance (the rule's answer) can be,
+ * given S (computed, with an answer) and the candidates CAND (N, sorted; the
+ * counts of S when NULL): above the largest count below the recommended one
+ * that is shown worse than the tolerance allows or at the margin with at
+ * least BOUND_TRIALS successful trials, *BELOW (its index into s->c, -1
+ * without one), so from *LOW workers (the next candidate) up to the
+ * recommended count.  The curve rises to its peak (the scalability model's
+ * shape), so the counts below a count shown worse are worse too. */
+static void answer_range(const struct pt_tune_stats *s, const unsigned *cand, size_t n,
+			 int *below, unsigned *low)
+{
+	unsigned wc = 0;
+
+	*below = -1;
+	for (int i = s->recommended - 1; i >= 0; i--) {
+		const struct pt_count_stats *c = &s->c[i];
+
+		if (c->n >= BOUND_TRIALS && (c->decision == PT_INFERIOR || c->at_margin)) {
+			*below = i;
+			wc = c->workers;
+			break;
+		}
+	}
+	*low = s->c[s->recommended].workers;
+	if (cand) {
+		for (size_t i = 0; i < n; i++) {
+			if (cand[i] > wc) {
+				*low = cand[i];
+				break;
+			}
+		}
+	} else {
+		for (size_t i = 0; i < s->n; i++) {
+			if (s->c[i].workers > wc) {
+				*low = s->c[i].workers;
+				break;
+			}
+		}
+	}
+}
+
+int pt_tune_settled(const struct pt_tune_stats *s, const unsigned *cand, size_t n)
+{
+	unsigned low;
+	int below;
+
+	if (s->recommended < 0 || s->df == 0)
+		return 0;
+	answer_range(s, cand, n, &below, &low);
+	return s->c[s->recommended].workers <= low * (1 + s->tolerance);
+}
+
 /* The decisions of the summary's confidence object, and whether the
- * recommendation is settled. */
+ * recommendation is settled among the counts measured. */
 static void decide(struct pt_tune_stats *s)
 {
 	size_t compared = 0;
@@ -208,21 +257,21 @@ static void decide(struct pt_tune_stats *s)
 	}
 	if (!compared)
 		s->optimal_decided = 0;
-	s->recommended_decided = undecided(s, 1, NULL) == 0;
-	s->settled = undecided(s, 0, NULL) == 0;
+	s->recommended_decided = undecided(s) == 0;
+	s->settled = pt_tune_settled(s, NULL, 0);
 }
 
 /* Leave out of C the trials slowed by something else (DISTURBED). */
 static void drop_disturbed(struct pt_count_stats *c)
 {
-	double floor;
+	double least;
 	unsigned k = 0;
 
 	if (c->n < DISTURBED_MIN_TRIALS)
 		return;
-	floor = (1 - DISTURBED) * pt_median(c->x, c->n);
+	least = (1 - DISTURBED) * pt_median(c->x, c->n);
 	for (unsigned i = 0; i < c->n; i++) {
-		if (c->x[i] < floor) {
+		if (c->x[i] < least) {
 			c->disturbed++;
 			continue;
 		}
@@ -233,6 +282,34 @@ static void drop_disturbed(struct pt_count_stats *c)
 		k++;
 	}
 	c->n = k;
+}
+
+/* The standard deviation of log-throughput pooled over the counts from
+ * half of A to twice B workers (A <= B or B <= A) into *SD, and its degrees
+ * of freedom; the pooled one over every count when those counts have no
+ * repeated trial.  Noise differs along the curve (a sleep-bound task varies
+ * by 0.3% between trials at 8 workers and by 2% at 512, where its workers
+ * contend for the CPUs), so the counts compared borrow the variance of
+ * their neighbours rather than of the whole range. */
+static unsigned local_pooled(const struct pt_tune_stats *s, unsigned a, unsigned b, double *sd)
+{
+	double lo = (a < b ? a : b) / 2.0, hi = 2.0 * (a < b ? b : a), sum = 0;
+	unsigned df = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct pt_count_stats *c = &s->c[i];
+
+		if (c->n > 1 && c->workers >= lo && c->workers <= hi) {
+			sum += c->var_log * (double)(c->n - 1);
+			df += c->n - 1;
+		}
+	}
+	if (!df) {
+		*sd = s->pooled_sd;
+		return s->df;
+	}
+	*sd = sqrt(sum / df);
+	return df;
 }
 
 void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
@@ -261,6 +338,7 @@ void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 	s->df = df;
 	s->pooled_sd = df ? sqrt(pooled / df) : NAN;
 	s->margin = margin;
+	s->tolerance = tolerance;
 	s->zone = SETTLE_ZONE * tolerance;
 	s->zone_low = tolerance + s->zone < 1 ? log(1 - tolerance - s->zone) : -INFINITY;
 	s->zone_high = log(1 - tolerance + s->zone);
@@ -283,9 +361,10 @@ void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 		if (s->best < 0 || !df)
 			continue;
 		const struct pt_count_stats *b = &s->c[s->best];
-		double diff = c->mean_log - b->mean_log;
-		double se = s->pooled_sd * sqrt(1.0 / c->n + 1.0 / b->n);
-		double t = pt_t_quantile(TEST_LEVEL, df);
+		double diff = c->mean_log - b->mean_log, sd;
+		unsigned dl = local_pooled(s, c->workers, b->workers, &sd);
+		double se = sd * sqrt(1.0 / c->n + 1.0 / b->n);
+		double t = pt_t_quantile(TEST_LEVEL, dl);
 
 		if ((int)i != s->best && c->n >= OWN_VARIANCE_TRIALS &&
 		    b->n >= OWN_VARIANCE_TRIALS) {
@@ -323,35 +402,104 @@ void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance)
 	decide(s);
 }
 
-size_t pt_tune_settle_next(const struct pt_tune_stats *s, int out[2])
+/* How much one more trial at C narrows its term of a comparison's
+ * variance: its own variance when it has enough trials for Welch's test,
+ * else the pooled one, over n (n + 1). */
+static double gain(const struct pt_tune_stats *s, const struct pt_count_stats *c)
 {
-	const struct pt_count_stats *c, *b;
-	int i;
+	double v = c->n >= OWN_VARIANCE_TRIALS ? c->var_log : s->pooled_sd * s->pooled_sd;
+
+	return v / ((double)c->n * (c->n + 1));
+}
+
+/* Is W one of the counts of S? */
+static int has_count(const struct pt_tune_stats *s, unsigned w)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->c[i].workers == w)
+			return 1;
+	return 0;
+}
+
+/* The candidate strictly between LO and HI workers nearest TARGET that S
+ * has not measured; 0 when there is none. */
+static unsigned unmeasured_near(const struct pt_tune_stats *s, const unsigned *cand, size_t n,
+				unsigned lo, unsigned hi, double target)
+{
+	unsigned best = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (cand[i] <= lo || cand[i] >= hi || has_count(s, cand[i]))
+			continue;
+		if (!best || fabs(cand[i] - target) < fabs(best - target))
+			best = cand[i];
+	}
+	return best;
+}
+
+size_t pt_tune_settle_next(const struct pt_tune_stats *s, const unsigned *cand, size_t n,
+			   unsigned out[2])
+{
+	const struct pt_count_stats *c = NULL, *b;
+	double f = INFINITY, mid, half, gc, gb;
+	unsigned low, wr, wc, lo, hi;
+	int below;
 
 	if (s->best < 0)
 		return 0;
+	b = &s->c[s->best];
 	if (s->df == 0) {
 		/* no variance yet: the best's second trial gives one */
-		out[0] = s->best;
+		out[0] = b->workers;
 		return 1;
 	}
-	if (undecided(s, 0, &i) == 0)
+	if (pt_tune_settled(s, cand, n))
 		return 0;
-	c = &s->c[i];
-	b = &s->c[s->best];
-	/* the variance of the difference is sd^2 (1/n + 1/n_best): a trial
-	 * at the count with fewer trials shrinks it most; with as many, both,
-	 * so drift between trials falls on both sides alike */
-	if (c->n < b->n) {
-		out[0] = i;
+	answer_range(s, cand, n, &below, &low);
+	wr = s->c[s->recommended].workers;
+	wc = below >= 0 ? s->c[below].workers : 0;
+	/* the count in the range nearest a decision (first one shown worse
+	 * on too few trials to bound the range) ... */
+	for (int i = below + 1; i < s->recommended; i++) {
+		double g = shrink_needed(s, &s->c[i]);
+
+		if (s->c[i].n && g < f) {
+			c = &s->c[i];
+			f = g;
+		}
+	}
+	/* ... unless it needs more than SETTLE_PROBE_SHRINK^2 times its
+	 * trials: then two new counts, a tolerance apart in workers around
+	 * the middle of the range, so that once the upper one is shown within
+	 * the tolerance and the lower one worse, the range is narrow enough */
+	if (!c || f > SETTLE_PROBE_SHRINK) {
+		mid = sqrt((double)low * wr);
+		half = sqrt(1 + s->tolerance);
+		lo = cand ? unmeasured_near(s, cand, n, wc, wr, mid / half) : 0;
+		hi = cand ? unmeasured_near(s, cand, n, wc, wr, mid * half) : 0;
+		if (hi == lo)
+			hi = 0;
+		if (lo || hi) {
+			out[0] = lo ? lo : hi;
+			if (lo && hi)
+				out[1] = hi;
+			return lo && hi ? 2 : 1;
+		}
+	}
+	if (!c)
+		return 0;
+	/* the variance of the difference is v/n + v_best/n_best: a trial
+	 * shrinks a side's term by v / (n (n + 1)), so it goes where that is
+	 * clearly the larger; else to both, so that drift between trials
+	 * falls on both sides alike */
+	gc = gain(s, c);
+	gb = gain(s, b);
+	if (gc > SETTLE_SIDE * gb || gb > SETTLE_SIDE * gc) {
+		out[0] = gc > gb ? c->workers : b->workers;
 		return 1;
 	}
-	if (b->n < c->n) {
-		out[0] = s->best;
-		return 1;
-	}
-	out[0] = i < s->best ? i : s->best;
-	out[1] = i < s->best ? s->best : i;
+	out[0] = c->workers < b->workers ? c->workers : b->workers;
+	out[1] = c->workers < b->workers ? b->workers : c->workers;
 	return 2;
 }
 
@@ -625,6 +773,7 @@ static void refresh(struct tuner *tu)
 				  (st->wall_s * st->workers) : NAN);
 	}
 	pt_tune_stats_compute(&tu->s, tu->c->tolerance);
+	tu->s.settled = pt_tune_settled(&tu->s, tu->cand, tu->ncand);
 	summary = pt_tune_summary(&tu->s, tu->c, tu->cand[tu->ncand - 1], tu->trials, elapsed(tu),
 				  tu->end);
 	if (summary && tu->s.best < 0)
@@ -649,20 +798,16 @@ static unsigned trials_at(struct tuner *tu, unsigned workers)
 
 static size_t open_counts(struct tuner *tu, unsigned *out);
 
-/* Trials still to settle the recommendation: those that would narrow the
- * nearest comparison's bounds enough if its difference stayed where it is
- * (the width falls as one over the root of the trials), within what the
- * settling may still use. */
+/* Trials still to settle the recommendation: the next step's, within what
+ * the settling may still use (how many steps it takes depends on what the
+ * trials show). */
 static double settle_estimate(struct tuner *tu)
 {
-	double f, need, left = (double)tu->trials - 2.0 * tu->settle_trials;
-	int i;
+	unsigned next[2];
+	double left = (double)tu->trials - 2.0 * tu->settle_trials;
+	size_t n = pt_tune_settle_next(&tu->s, tu->cand, tu->ncand, next);
 
-	if (undecided(&tu->s, 0, &i) == 0)
-		return 0;
-	f = shrink_needed(&tu->s, &tu->s.c[i]);
-	need = 2 * tu->s.c[i].n * (f * f - 1);
-	return fmin(ceil(fmax(need, 1)), left);
+	return fmin((double)n, left);
 }
 
 /* Trials still to run: exact for an exhaustive tune; for auto, the open
@@ -806,7 +951,8 @@ static void neighbours(struct tuner *tu, size_t i, size_t *lo, size_t *hi)
 }
 
 /* The model's peak, when the model describes the curve and promises there
- * more than the tolerance above the best median measured; NAN otherwise.
+ * more than the tolerance above what it predicts at the best count (so that
+ * its bias at the top cancels); NAN otherwise.
  * The measured count nearest the peak must agree with the model within the
  * tolerance: a curve that rises and then stays flat is fitted with a peak
  * above its plateau, which the first count measured there refutes. */
@@ -825,7 +971,8 @@ static double promising_peak(struct tuner *tu)
 	/* a model that does not describe the curve (the summary's warning)
 	 * promises nothing */
 	if (tu->s.best < 0 || !isfinite(u.peak_workers) || !(pt_json_num(m, "r2") >= FIT_MIN_R2) ||
-	    !(pt_usl_predict(&u, u.peak_workers) > tu->s.c[tu->s.best].median * (1 + tol)))
+	    !(pt_usl_predict(&u, u.peak_workers) >
+	      pt_usl_predict(&u, tu->s.c[tu->s.best].workers) * (1 + tol)))
 		return NAN;
 	for (size_t i = 0; i < tu->s.n; i++) {
 		const struct pt_count_stats *c = &tu->s.c[i];
@@ -839,13 +986,19 @@ static double promising_peak(struct tuner *tu)
 	return u.peak_workers;
 }
 
-/* Can a count between LO and HI workers beat the best median by more than
- * the settle zone, when C is the count at LO?  Throughput per worker does
- * not grow with the workers (the scalability model's assumption: sigma and
- * kappa are not negative), so nothing between LO and HI exceeds C's median
- * times HI / LO.  Yes when C has no successful trial to bound it. */
+/* Is a count between LO and HI workers worth measuring to find a better
+ * one than the best: are they more than the tolerance apart, and could a
+ * count between beat the best median by more than the settle zone, when C
+ * is the count at LO?  Throughput per worker does not grow with the
+ * workers (the scalability model's assumption: sigma and kappa are not
+ * negative), so nothing between LO and HI exceeds C's median times HI / LO;
+ * without a successful trial at C, nothing bounds it. */
 static int may_beat(struct tuner *tu, const struct pt_count_stats *c, unsigned lo, unsigned hi)
 {
+	/* counts less than the tolerance apart are as close as the
+	 * recommendation is looked for (next_rec_probe) */
+	if (hi <= lo * (1 + tu->c->tolerance))
+		return 0;
 	return !c->n || c->median * hi / lo > tu->s.c[tu->s.best].median * (1 + tu->s.zone);
 }
 
@@ -897,10 +1050,18 @@ static unsigned next_peak_probe(struct tuner *tu)
 	return left ? left : right;
 }
 
+/* The most trials racing gives a count: --repeat, and at least 2. */
+static unsigned race_trials(const struct tuner *tu)
+{
+	return tu->c->repeats < 2 ? 2 : tu->c->repeats;
+}
+
 /* Next count to explore for the recommendation: between the recommended
- * count and the closest measured count below it, by bisection. */
+ * count and the closest measured count below it, by bisection, while they
+ * are more than the tolerance apart. */
 static unsigned next_rec_probe(struct tuner *tu)
 {
+	const struct pt_count_stats *c;
 	size_t r, lo, hi;
 
 	if (tu->s.recommended < 0)
@@ -909,6 +1070,16 @@ static unsigned next_rec_probe(struct tuner *tu)
 	neighbours(tu, r, &lo, &hi);
 	if (lo == (size_t)-1)
 		return probe_between(tu, (size_t)-1, r, (tu->cand[0] + tu->cand[r]) / 2.0);
+	/* counts less than the tolerance apart: a count between would save
+	 * fewer workers than that */
+	if (tu->cand[r] <= tu->cand[lo] * (1 + tu->c->tolerance))
+		return 0;
+	/* a neighbour not yet shown worse may still be recommended itself:
+	 * racing gives it its trials first, so that noise there does not walk
+	 * the bisection up to the recommended count */
+	c = stats_of(tu, tu->cand[lo]);
+	if (c && c->n && c->decision != PT_INFERIOR && c->trials < race_trials(tu))
+		return 0;
 	return probe_between(tu, lo, r, (tu->cand[lo] + tu->cand[r]) / 2.0);
 }
 
@@ -920,7 +1091,7 @@ static unsigned next_rec_probe(struct tuner *tu)
 static size_t open_counts(struct tuner *tu, unsigned *out)
 {
 	struct pt_tune_stats *s = &tu->s;
-	unsigned max = tu->c->repeats < 2 ? 2 : tu->c->repeats;
+	unsigned max = race_trials(tu);
 	size_t n = 0;
 	int rec = s->recommended, best = s->best;
 
@@ -979,7 +1150,6 @@ static int tune_auto(struct tuner *tu)
 	 * then settle the recommendation */
 	while (ret == 0) {
 		unsigned w = 0;
-		int idx[2];
 
 		if (tu->s.df == 0) {
 			n = open_counts(tu, set);
@@ -1000,7 +1170,7 @@ static int tune_auto(struct tuner *tu)
 			ret = measure_set(tu, set, n);
 			continue;
 		}
-		n = pt_tune_settle_next(&tu->s, idx);
+		n = pt_tune_settle_next(&tu->s, tu->cand, tu->ncand, set);
 		if (n == 0)
 			break;
 		/* settling may take as many trials as the search did, so it
@@ -1010,8 +1180,6 @@ static int tune_auto(struct tuner *tu)
 			tu->end = PT_TUNE_TRIAL_LIMIT;
 			break;
 		}
-		for (size_t k = 0; k < n; k++)
-			set[k] = tu->s.c[idx[k]].workers;
 		tu->settle_trials += (unsigned)n;
 		ret = measure_set(tu, set, n);
 	}

@@ -49,8 +49,10 @@ struct pt_tune_stats {
 	int recommended_decided;  /* the recommended count is shown within the
 	                           * tolerance, every smaller count with a
 	                           * successful trial shown worse */
-	int settled;              /* decided, or every comparison left open is
-	                           * at the margin */
+	int settled;              /* pt_tune_settled() among the counts
+	                           * measured (the tuner sets it among its
+	                           * candidates) */
+	double tolerance;
 	int smt, numa;            /* the machine has SMT siblings (more PUs than
 	                           * cores), more than one NUMA node: the causes
 	                           * of steps the summary's warning may name */
@@ -64,13 +66,27 @@ int pt_tune_stats_add(struct pt_tune_stats *s, unsigned workers, int ok, double 
 void pt_tune_stats_compute(struct pt_tune_stats *s, double tolerance);
 void pt_tune_stats_release(struct pt_tune_stats *s);
 
-/* The counts to measure next so that the recommendation of S (computed)
- * settles: of the undecided comparisons with the best not at the margin,
- * the one nearest to a decision, as indexes into s->c -- the one of its two counts with fewer
- * successful trials, or both (written in increasing order) when they have
- * as many.  Returns how many indexes were written to OUT, 0 when the
- * recommendation is decided or there is nothing to measure. */
-size_t pt_tune_settle_next(const struct pt_tune_stats *s, int out[2]);
+/* Is the recommendation of S (computed) settled among the candidate counts
+ * CAND (N of them, sorted; the counts of S when CAND is NULL)?  The
+ * smallest count within the tolerance of the best lies above the largest
+ * count below the recommended one that is shown worse than the tolerance
+ * allows or at the margin (the curve rises to its peak): settled when the
+ * recommended count is within the tolerance, in workers, of the next
+ * candidate above that count, so no count left between could save more
+ * workers than that.  0 without an answer or a variance. */
+int pt_tune_settled(const struct pt_tune_stats *s, const unsigned *cand, size_t n);
+
+/* The worker counts to measure next so that the recommendation of S
+ * (computed) settles among the candidates CAND (N, sorted; NULL: only the
+ * counts of S), into OUT in increasing order: the best while there is no
+ * variance yet; else the comparison with the best of the undecided count
+ * between nearest a decision (that count or the best, whichever has fewer
+ * successful trials, both when they have as many), or, when every such
+ * comparison is far from one, up to two unmeasured candidates a tolerance
+ * apart around the middle of where the answer can be.  Returns how many
+ * counts were written, 0 when settled or when nothing is left to measure. */
+size_t pt_tune_settle_next(const struct pt_tune_stats *s, const unsigned *cand, size_t n,
+			   unsigned out[2]);
 
 /* How a tune ended, as the summary's stopped_by says. */
 enum pt_tune_end {

@@ -202,18 +202,17 @@ static void stats_of_curve(struct pt_tune_stats *s, const struct curve *c)
  * the settling took. */
 static unsigned settle(struct curve *c, unsigned reps, struct pt_tune_stats *s)
 {
-	unsigned extra = 0;
-	int idx[2];
+	unsigned extra = 0, out[2];
 	size_t n;
 
 	for (unsigned w = 1; w <= c->n; w++)
 		for (unsigned r = 0; r < reps; r++)
 			trial_of(c, w);
 	stats_of_curve(s, c);
-	while ((n = pt_tune_settle_next(s, idx)) > 0) {
+	while ((n = pt_tune_settle_next(s, NULL, 0, out)) > 0) {
 		ck_assert(!s->settled);
 		for (size_t k = 0; k < n; k++)
-			trial_of(c, s->c[idx[k]].workers);
+			trial_of(c, out[k]);
 		extra += (unsigned)n;
 		ck_assert_uint_lt(extra, 600);
 		pt_tune_stats_release(s);
@@ -227,7 +226,7 @@ START_TEST(test_settle_next)
 	/* 3 is 5% below 4 with 2% noise: undecided, and far from any decision */
 	struct curve c = { .n = 4, .x = { 30, 60, 95, 100 } };
 	struct pt_tune_stats s;
-	int idx[2];
+	unsigned out[2];
 
 	for (unsigned w = 1; w <= 4; w++)
 		for (unsigned r = 0; r < 3; r++)
@@ -239,16 +238,16 @@ START_TEST(test_settle_next)
 	ck_assert(!s.c[2].at_margin);
 	ck_assert(!s.recommended_decided && !s.settled);
 	/* as many trials on both sides: both, in increasing order */
-	ck_assert_uint_eq(pt_tune_settle_next(&s, idx), 2);
-	ck_assert_int_eq(idx[0], 2);
-	ck_assert_int_eq(idx[1], 3);
+	ck_assert_uint_eq(pt_tune_settle_next(&s, NULL, 0, out), 2);
+	ck_assert_uint_eq(out[0], 3);
+	ck_assert_uint_eq(out[1], 4);
 	pt_tune_stats_release(&s);
 	/* the best ahead by two trials: the undecided count alone */
 	c.sample[3][c.trials[3]++] = 100;
 	c.sample[3][c.trials[3]++] = 100;
 	stats_of_curve(&s, &c);
-	ck_assert_uint_eq(pt_tune_settle_next(&s, idx), 1);
-	ck_assert_int_eq(idx[0], 2);
+	ck_assert_uint_eq(pt_tune_settle_next(&s, NULL, 0, out), 1);
+	ck_assert_uint_eq(out[0], 3);
 	pt_tune_stats_release(&s);
 	/* 3 far below: decided, nothing to measure */
 	c.trials[2] = 0;
@@ -256,15 +255,15 @@ START_TEST(test_settle_next)
 		c.sample[2][c.trials[2]++] = 80 * (1 + 0.02 * (r - 1.0));
 	stats_of_curve(&s, &c);
 	ck_assert(s.recommended_decided && s.settled);
-	ck_assert_uint_eq(pt_tune_settle_next(&s, idx), 0);
+	ck_assert_uint_eq(pt_tune_settle_next(&s, NULL, 0, out), 0);
 	pt_tune_stats_release(&s);
 	/* one trial each: no variance, the best again */
 	memset(&s, 0, sizeof(s));
 	pt_tune_stats_add(&s, 1, 1, 50, 0, 0);
 	pt_tune_stats_add(&s, 2, 1, 100, 0, 0);
 	pt_tune_stats_compute(&s, 0.05);
-	ck_assert_uint_eq(pt_tune_settle_next(&s, idx), 1);
-	ck_assert_int_eq(idx[0], 1);
+	ck_assert_uint_eq(pt_tune_settle_next(&s, NULL, 0, out), 1);
+	ck_assert_uint_eq(out[0], 2);
 	pt_tune_stats_release(&s);
 }
 END_TEST
@@ -318,6 +317,79 @@ START_TEST(test_settle_at_margin)
 		pt_tune_stats_release(&s);
 	}
 	ck_assert_uint_ge(at_margin, 2); /* the zone, not chance, ended most */
+}
+END_TEST
+
+/* Trials of a task whose throughput rises linearly up to K = 200 workers
+ * and is flat beyond, with 1.5% noise, at counts up to 400. */
+struct knee {
+	uint64_t rng;
+	unsigned trials[401];
+	double sample[401][64];
+};
+
+static void knee_trial(struct knee *k, unsigned w)
+{
+	ck_assert_uint_le(w, 400);
+	ck_assert_uint_lt(k->trials[w], 64);
+	k->sample[w][k->trials[w]++] = 100.0 * (w < 200 ? w : 200) * exp(0.015 * gauss(&k->rng));
+}
+
+static void knee_stats(struct pt_tune_stats *s, const struct knee *k)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned w = 1; w <= 400; w++)
+		for (unsigned i = 0; i < k->trials[w]; i++)
+			ck_assert_int_eq(pt_tune_stats_add(s, w, 1, k->sample[w][i], 0, 0), 0);
+	pt_tune_stats_compute(s, 0.05);
+}
+
+START_TEST(test_settle_range)
+{
+	/* the counts a bracket of 1..400 and a bisection measured, 192 among
+	 * them, 4% below the best: the comparison that would decide whether it
+	 * is recommended needs many trials; settling places new counts instead
+	 * and narrows where the answer, 190, can be */
+	static const unsigned start[] = { 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 400 };
+	static unsigned cand[400];
+	struct knee *k = calloc(1, sizeof(*k));
+	struct pt_tune_stats s;
+	unsigned out[2], total = 0;
+
+	ck_assert_ptr_nonnull(k);
+	for (unsigned w = 1; w <= 400; w++)
+		cand[w - 1] = w;
+	for (uint64_t seed = 1; seed <= 5; seed++) {
+		unsigned extra = 0, rec;
+		size_t n;
+
+		memset(k, 0, sizeof(*k));
+		k->rng = seed;
+		for (size_t i = 0; i < sizeof(start) / sizeof(start[0]); i++)
+			for (unsigned r = 0; r < 3; r++)
+				knee_trial(k, start[i]);
+		knee_stats(&s, k);
+		while ((n = pt_tune_settle_next(&s, cand, 400, out)) > 0) {
+			ck_assert(!pt_tune_settled(&s, cand, 400));
+			if (n == 2)
+				ck_assert_uint_lt(out[0], out[1]);
+			for (size_t i = 0; i < n; i++)
+				knee_trial(k, out[i]);
+			extra += (unsigned)n;
+			pt_tune_stats_release(&s);
+			knee_stats(&s, k);
+		}
+		ck_assert(pt_tune_settled(&s, cand, 400));
+		rec = s.c[s.recommended].workers;
+		ck_assert_msg(rec >= 190 && rec <= 210, "seed %d: recommended %u", (int)seed, rec);
+		ck_assert_msg(extra <= 30, "seed %d: %u trials to settle", (int)seed, extra);
+		total += extra;
+		pt_tune_stats_release(&s);
+	}
+	/* fewer than deciding 192 itself: its bounds must come within 1% of
+	 * the margin, at 1.5% noise some 12 trials a side */
+	ck_assert_uint_le(total, 5 * 15);
+	free(k);
 }
 END_TEST
 
@@ -444,6 +516,7 @@ Suite *suite_tune(void)
 	tcase_add_test(tc, test_settle_next);
 	tcase_add_test(tc, test_settle_decides);
 	tcase_add_test(tc, test_settle_at_margin);
+	tcase_add_test(tc, test_settle_range);
 	tcase_add_test(tc, test_summary_end);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("order");
