@@ -131,6 +131,18 @@ static void item_failed(struct pt_worker *w, int rc)
 	w->msg_given = 0;
 }
 
+/* Item times wait in a buffer of this many on the worker's stack and go
+ * into the histogram together: the loop around run() is then a tick read
+ * and a store, and the histogram's work runs while the next readings are
+ * in flight. */
+#define LATENCY_BATCH 64
+
+static void record_batch(struct pt_hist *h, const uint64_t *ticks, unsigned n)
+{
+	for (unsigned j = 0; j < n; j++)
+		pt_hist_record(h, pt_ticks_to_ns(ticks[j]));
+}
+
 /* Run items until the phase ends.  MEASURE selects whether this is the
  * measured phase (counts, latency) or the warm-up (chunk calibration only).
  * Items are timed in ticks of the interval clock (base/clock.h): one rdtsc
@@ -140,6 +152,8 @@ static void run_phase(struct pt_worker *w, int measure)
 	int (*run)(pt_worker *, uint64_t) = w->pool->task->run;
 	int latency = measure && w->pool->cfg->record_latency;
 	uint64_t first = 0, n, t_prev = pt_ticks(), t_claimed, t_end;
+	uint64_t batch[LATENCY_BATCH];
+	unsigned k = 0;
 
 	while ((n = claim(w, &first)) != 0) {
 		t_claimed = pt_ticks();
@@ -151,8 +165,12 @@ static void run_phase(struct pt_worker *w, int measure)
 				int rc = run(w, i);
 				uint64_t now = pt_ticks();
 
-				pt_hist_record(w->hist, pt_ticks_to_ns(now - t));
+				batch[k++] = now - t;
 				t = now;
+				if (__builtin_expect(k == LATENCY_BATCH, 0)) {
+					record_batch(w->hist, batch, k);
+					k = 0;
+				}
 				if (__builtin_expect(rc != PT_OK, 0))
 					item_failed(w, rc);
 			}
@@ -173,7 +191,6 @@ static void run_phase(struct pt_worker *w, int measure)
 		if (measure) {
 			if (!w->items)
 				w->first_ns = pt_ticks_to_mono_ns(t_claimed);
-			w->last_ns = pt_ticks_to_mono_ns(t_end);
 			w->items += n;
 			w->chunks++;
 			w->busy_ns += run_ns;
@@ -182,6 +199,11 @@ static void run_phase(struct pt_worker *w, int measure)
 		adapt_chunk(w, claim_ns, run_ns, n);
 		t_prev = t_end;
 	}
+	record_batch(w->hist, batch, k);
+	/* the last item's end on the trial's CLOCK_MONOTONIC scale, converted
+	 * once, near the reading (a conversion may re-anchor the clock) */
+	if (measure && w->items)
+		w->last_ns = pt_ticks_to_mono_ns(t_prev);
 }
 
 static void *worker_main(void *arg)

@@ -65,7 +65,7 @@ void pt_hist_bucket_range(unsigned i, uint64_t *lo, uint64_t *hi)
 
 void pt_hist_merge(struct pt_hist *dst, const struct pt_hist *src)
 {
-	double n2, mean_dev;
+	double n2, mean_dev, ds = (double)src->shift, dd = (double)dst->shift;
 
 	if (src->count == 0)
 		return;
@@ -76,9 +76,8 @@ void pt_hist_merge(struct pt_hist *dst, const struct pt_hist *src)
 	/* Move SRC's sum of squares to DST's shift:
 	 * sum (v-a)^2 = sum (v-b)^2 + 2(b-a) sum (v-b) + n (b-a)^2 */
 	n2 = (double)src->count;
-	mean_dev = (double)src->sum - n2 * src->shift; /* sum (v - b) */
-	dst->m2 += src->m2 + 2.0 * (src->shift - dst->shift) * mean_dev +
-		   n2 * (src->shift - dst->shift) * (src->shift - dst->shift);
+	mean_dev = (double)src->sum - n2 * ds; /* sum (v - b) */
+	dst->m2 += src->m2 + 2.0 * (ds - dd) * mean_dev + n2 * (ds - dd) * (ds - dd);
 	for (unsigned i = 0; i < PT_HIST_BUCKETS; i++)
 		dst->buckets[i] += src->buckets[i];
 	dst->count += src->count;
@@ -100,7 +99,7 @@ double pt_hist_stddev(const struct pt_hist *h)
 
 	if (h->count < 2)
 		return 0.0;
-	mean_dev = (double)h->sum / n - h->shift;
+	mean_dev = (double)h->sum / n - (double)h->shift;
 	var = (h->m2 - n * mean_dev * mean_dev) / (n - 1.0);
 	return var > 0.0 ? sqrt(var) : 0.0;
 }

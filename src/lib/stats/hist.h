@@ -63,7 +63,7 @@ struct pt_hist {
 	uint64_t count;
 	uint64_t min, max;
 	uint64_t sum;     /* exact sum of values */
-	double shift;     /* first value seen: deviations are taken from it */
+	uint64_t shift;   /* first value seen: deviations are taken from it */
 	double m2;        /* sum of (value - shift)^2, for the variance */
 	uint64_t buckets[PT_HIST_BUCKETS];
 };
@@ -81,8 +81,10 @@ static inline void pt_hist_record(struct pt_hist *h, uint64_t v)
 	double d;
 
 	if (__builtin_expect(h->count == 0, 0))
-		h->shift = (double)v;
-	d = (double)v - h->shift;
+		h->shift = v;
+	/* a signed difference converts in one instruction, where an
+	 * unsigned 64-bit value takes a branch */
+	d = (double)(int64_t)(v - h->shift);
 	h->buckets[pt_hist_index(v)]++;
 	h->count++;
 	h->sum += v;
