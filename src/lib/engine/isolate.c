@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "base/util.h"
@@ -483,6 +484,9 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 		pt_fail(errno, "cannot create a pipe for the trial: %s", strerror(errno));
 		return NULL;
 	}
+	/* the clock is calibrated once, here: every trial of the process
+	 * inherits the same rate instead of spending 2 ms on its own */
+	pt_clock_init();
 	fflush(NULL);
 	supervisor = getpid();
 	pid = fork();
