@@ -112,3 +112,17 @@ void pt_barrier_shrink(struct pt_barrier *b, unsigned by)
 		barrier_release_locked(b);
 	pthread_mutex_unlock(&b->lock);
 }
+
+void pt_word_wait(_Atomic uint32_t *w, uint32_t val, int pshared, uint64_t timeout_ns)
+{
+	struct timespec t = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
+
+	syscall(SYS_futex, w, pshared ? FUTEX_WAIT : FUTEX_WAIT | FUTEX_PRIVATE_FLAG, val, &t,
+		NULL, 0);
+}
+
+void pt_word_wake(_Atomic uint32_t *w, int pshared)
+{
+	syscall(SYS_futex, w, pshared ? FUTEX_WAKE : FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL,
+		NULL, 0);
+}

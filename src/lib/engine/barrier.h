@@ -34,4 +34,11 @@ void pt_barrier_wait_polling(struct pt_barrier *b, void (*poll)(void *), void *a
  * rest have all arrived. */
 void pt_barrier_shrink(struct pt_barrier *b, unsigned by);
 
+/* Sleep while the 32-bit word W still holds VAL, at most TIMEOUT_NS;
+ * spurious returns are fine (callers look again).  PSHARED: W lives in
+ * memory shared between processes. */
+void pt_word_wait(_Atomic uint32_t *w, uint32_t val, int pshared, uint64_t timeout_ns);
+/* Wake every thread or process sleeping on W in pt_word_wait(). */
+void pt_word_wake(_Atomic uint32_t *w, int pshared);
+
 #endif

@@ -280,7 +280,8 @@ static void *worker_main(void *arg)
 	/* counters are read here: a worker process's descriptors are its own */
 	if (c->counters)
 		pt_perf_read_close(&w->perf, w->perfv);
-	atomic_fetch_add(&p->finished, 1);
+	if (atomic_fetch_add(&p->finished, 1) + 1 >= w->count && p->limit)
+		pt_word_wake(&p->finished, p->processes);
 	pt_barrier_wait(&p->barrier); /* 5: measured phase over */
 	w->phase = "worker_teardown";
 	if (w->setup_rc == PT_OK && p->task->worker_teardown)
@@ -586,9 +587,13 @@ void pt_pool_run(pt_trial *tr, struct pt_pool *p)
 		atomic_store(&p->stop, 1);
 	} else if (!atomic_load(&p->abort)) {
 		/* fixed items: watch for an interrupt while the workers run */
+		uint32_t done;
+
+		/* the last worker to finish wakes this thread; the 20 ms bound
+		 * looks for interrupts and dead worker processes */
 		while (!atomic_load(&p->stop) && !pt_interrupted() &&
-		       atomic_load(&p->finished) < started) {
-			pt_sleep_until(pt_now_ns() + 20000000);
+		       (done = atomic_load(&p->finished)) < started) {
+			pt_word_wait(&p->finished, done, p->processes, 20000000);
 			if (p->processes)
 				reap_workers(p);
 		}

@@ -21,7 +21,9 @@ struct pt_pool {
 	_Atomic uint64_t next;   /* next item to claim */
 	atomic_int stop;         /* duration mode: end the current phase */
 	atomic_int abort;        /* a worker failed its setup */
-	atomic_uint finished;    /* workers done with the measured phase */
+	_Atomic uint32_t finished; /* workers done with the measured phase (a
+	                            * futex word: the last one wakes the main
+	                            * thread of a fixed-items trial) */
 	uint64_t limit;          /* fixed-items mode: items of the phase, else 0 */
 	uint64_t t0;             /* trial start, for relative times */
 	int processes;           /* workers are processes, the pool is shared memory */
