@@ -20,9 +20,16 @@ int cmd_fit(struct cli_opts *o)
 				       "no data file given; write workers,throughput rows to a CSV file");
 	if (o->loss && pt_usl_loss_parse(o->loss, &loss) < 0)
 		return cli_usage_error("fit", "%s", pt_last_error());
-	if (pt_fit_read_csv(o->argv[0], &w, &x, &n) < 0 ||
-	    pt_usl_fit_loss(w, x, n, loss, &m) < 0) {
-		cli_error("%s%s%s", w || n ? o->argv[0] : "", w || n ? ": " : "", pt_last_error());
+	if (pt_fit_read_csv(o->argv[0], &w, &x, &n) < 0) {
+		cli_error("%s", pt_last_error());
+		return EXIT_USAGE;
+	}
+	if (n == 0) {
+		cli_error("'%s' holds no workers,throughput rows", o->argv[0]);
+		return EXIT_USAGE;
+	}
+	if (pt_usl_fit_loss(w, x, n, loss, &m) < 0) {
+		cli_error("%s: %s", o->argv[0], pt_last_error());
 		free(w);
 		free(x);
 		return EXIT_USAGE;
@@ -36,7 +43,14 @@ int cmd_fit(struct cli_opts *o)
 		printf("  lambda %.6g (se %.2g)   sigma %.6g (se %.2g)   kappa %.6g (se %.2g)\n",
 		       m.lambda, m.lambda_se, m.sigma, m.sigma_se, m.kappa, m.kappa_se);
 		printf("  R2 %.4f   rms relative error %.2f%%\n", m.r2, 100 * m.rms_relative_error);
-		if (isfinite(m.peak_workers) && isfinite(m.peak_low))
+		if (m.sigma + m.kappa >= 1)
+			/* X'(N) has the sign of 1 - sigma - kappa N^2: at 1 worker
+			 * and beyond it is nowhere positive */
+			printf("  no scaling: the model's throughput is highest at 1 worker and "
+			       "%s (sigma + kappa = %.3g, at least 1)\n", m.kappa > 0 || m.sigma > 1 ?
+			       "falls as workers are added" : "stays there at every count",
+			       m.sigma + m.kappa);
+		else if (isfinite(m.peak_workers) && isfinite(m.peak_low))
 			printf("  predicted peak N* = sqrt((1 - sigma) / kappa) = %.2f workers "
 			       "(95%% interval %.2f to %.2f)\n", m.peak_workers, m.peak_low,
 			       m.peak_high);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -37,24 +38,29 @@ const char *pt_usl_bound(const struct pt_usl_model *m, double max_n)
 	return coherency > contention ? "coherency" : "contention";
 }
 
-/* The number of distinct worker counts among the N points, or -1 when a
- * point is not a pair of positive finite numbers (*BAD: the first such). */
-static long count_distinct(const double *w, const double *x, size_t n, size_t *bad)
+/* The number of distinct worker counts among the N points, counted up to
+ * LIMIT (at most FIT_MIN_DISTINCT: enough to tell whether the model can be
+ * fitted, in O(n LIMIT) time and no memory); -1 when a point is not a pair
+ * of positive finite numbers (*BAD: the first such). */
+static long count_distinct(const double *w, const double *x, size_t n, size_t limit,
+			   size_t *bad)
 {
-	long distinct = 0;
+	double seen[FIT_MIN_DISTINCT];
+	size_t distinct = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int seen = 0;
+		size_t j = 0;
 
 		if (!(w[i] > 0) || !(x[i] > 0) || !isfinite(w[i]) || !isfinite(x[i])) {
 			*bad = i;
 			return -1;
 		}
-		for (size_t j = 0; j < i; j++)
-			seen |= w[j] == w[i];
-		distinct += !seen;
+		while (j < distinct && seen[j] != w[i])
+			j++;
+		if (j == distinct && distinct < limit)
+			seen[distinct++] = w[i];
 	}
-	return distinct;
+	return (long)distinct;
 }
 
 static const char *const loss_names[] = {
@@ -274,7 +280,7 @@ int pt_usl_fit(const double *w, const double *x, size_t n, enum pt_usl_loss loss
 
 	memset(out, 0, sizeof(*out));
 	out->loss = loss_names[loss];
-	if (count_distinct(w, x, n, &bad) < 3)
+	if (count_distinct(w, x, n, 3, &bad) < 3)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		double q[3] = { 0, 0, 0 }, r = residual(w[i], x[i], loss, q, NULL);
@@ -367,7 +373,7 @@ int pt_usl_fit_loss(const double *w, const double *x, size_t n, enum pt_usl_loss
 		    struct pt_usl_model *out)
 {
 	size_t bad;
-	long distinct = count_distinct(w, x, n, &bad);
+	long distinct = count_distinct(w, x, n, FIT_MIN_DISTINCT, &bad);
 
 	if ((unsigned)loss > PT_USL_LOG)
 		return pt_fail(EINVAL, "unknown loss %d", (int)loss);
@@ -387,81 +393,299 @@ int pt_usl_fit_points(const double *w, const double *x, size_t n, struct pt_usl_
 	return pt_usl_fit_loss(w, x, n, PT_USL_OLS, out);
 }
 
-/* Parse one CSV field as a number; 0 or -1. */
-static int field_number(const char *s, size_t len, double *out)
-{
-	char buf[64], *end;
+/* ---- the CSV reader ---------------------------------------------------------- */
 
-	while (len && (*s == ' ' || *s == '\t' || *s == '"')) {
+/* The most `fit` reads.  A scalability measurement has a few rows per worker
+ * count, and each iteration of the fit passes over every row, so a million
+ * rows is far beyond any real input yet keeps the fit to seconds; 64 MiB
+ * holds a million rows of 64 bytes. */
+#define FIT_MAX_BYTES ((size_t)64 << 20)
+#define FIT_MAX_ROWS 1000000
+/* The largest worker count: the CLI's own bound on worker counts. */
+#define FIT_MAX_WORKERS 1000000
+/* The range of throughputs read: the fit squares residuals, their
+ * derivatives and their products with 10^12 (a million workers squared),
+ * which beyond these bounds leave the range of a double. */
+#define FIT_MIN_THROUGHPUT 1e-100
+#define FIT_MAX_THROUGHPUT 1e100
+/* The longest field read as a number: 17 significant digits with a sign, a
+ * point and an exponent take under 30 characters; a longer field is not a
+ * measurement. */
+#define FIELD_MAX 64
+/* At most this many bytes of a line or field are quoted in a message, in a
+ * buffer of EXCERPT_BUF bytes (each byte may take four, as \xNN). */
+#define EXCERPT_MAX 48
+#define EXCERPT_BUF (EXCERPT_MAX * 4 + 8)
+
+/* The reader's position, for messages. */
+struct csv {
+	const char *name;
+	size_t line;            /* from 1 */
+};
+
+/* One field of a row, blanks and one pair of quotes removed. */
+struct field {
+	const char *s;
+	size_t len;
+};
+
+/* LEN bytes of S quoted for a message in BUF (EXCERPT_BUF bytes, CAP):
+ * printable ASCII as it is, any other byte as \xNN, cut after EXCERPT_MAX
+ * bytes with "...".  Returns BUF. */
+static const char *excerpt(char *buf, size_t cap, const char *s, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == EXCERPT_MAX || o + 8 > cap) {
+			memcpy(buf + o, "...", 4);
+			return buf;
+		}
+		if (c >= 0x20 && c < 0x7f)
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", c);
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static struct field field_trim(const char *s, size_t len)
+{
+	struct field f;
+
+	while (len && is_blank(*s)) {
 		s++;
 		len--;
 	}
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '"' ||
-		       s[len - 1] == '\r'))
+	while (len && is_blank(s[len - 1]))
 		len--;
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	*out = strtod(buf, &end);
-	return *end == '\0' && isfinite(*out) ? 0 : -1;
+	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+		s++;
+		len -= 2;
+		while (len && is_blank(*s)) {
+			s++;
+			len--;
+		}
+		while (len && is_blank(s[len - 1]))
+			len--;
+	}
+	f.s = s;
+	f.len = len;
+	return f;
 }
 
-/* Read rows from F; PATH names it in messages. */
-static int read_rows(FILE *f, const char *path, double **workers, double **throughput, size_t *n)
+enum number { NUMBER_OK, NUMBER_NOT, NUMBER_LONG, NUMBER_RANGE };
+
+/* Read F as a decimal number, *OUT: an optional sign, digits with an
+ * optional point, an optional exponent.  Hexadecimal, infinity and NaN are
+ * not numbers here; NUMBER_RANGE when the value overflows or underflows a
+ * double. */
+static enum number field_number(struct field f, double *out)
 {
-	char *line = NULL;
-	size_t cap = 0, count = 0, wcap = 0, xcap = 0;
+	char buf[FIELD_MAX + 1], *end;
+	size_t i = 0, digits = 0;
+
+	if (i < f.len && (f.s[i] == '+' || f.s[i] == '-'))
+		i++;
+	for (; i < f.len && is_digit(f.s[i]); i++)
+		digits++;
+	if (i < f.len && f.s[i] == '.')
+		for (i++; i < f.len && is_digit(f.s[i]); i++)
+			digits++;
+	if (digits == 0)
+		return NUMBER_NOT;
+	if (i < f.len && (f.s[i] == 'e' || f.s[i] == 'E')) {
+		size_t exp_digits = 0;
+
+		i++;
+		if (i < f.len && (f.s[i] == '+' || f.s[i] == '-'))
+			i++;
+		for (; i < f.len && is_digit(f.s[i]); i++)
+			exp_digits++;
+		if (exp_digits == 0)
+			return NUMBER_NOT;
+	}
+	if (i != f.len)
+		return NUMBER_NOT;
+	if (f.len > FIELD_MAX)
+		return NUMBER_LONG;
+	memcpy(buf, f.s, f.len);
+	buf[f.len] = '\0';
+	errno = 0;
+	*out = strtod(buf, &end);
+	return errno == ERANGE || !isfinite(*out) ? NUMBER_RANGE : NUMBER_OK;
+}
+
+/* Does F look like a number, however malformed: a digit first (after a
+ * sign), a point and a digit, or a spelling of infinity or NaN? */
+static int numeric_looking(struct field f)
+{
+	static const char *const words[] = { "inf", "infinity", "nan" };
+	size_t i = f.len && (f.s[0] == '+' || f.s[0] == '-');
+
+	if (i < f.len && is_digit(f.s[i]))
+		return 1;
+	if (i + 1 < f.len && f.s[i] == '.' && is_digit(f.s[i + 1]))
+		return 1;
+	for (size_t k = 0; k < PT_COUNT(words); k++) {
+		size_t n = strlen(words[k]);
+
+		if (f.len - i >= n && strncasecmp(f.s + i, words[k], n) == 0 &&
+		    (f.len - i == n || (k == 2 && f.s[i + n] == '(')))
+			return 1;
+	}
+	return 0;
+}
+
+static int has_letter(struct field f)
+{
+	for (size_t i = 0; i < f.len; i++)
+		if ((f.s[i] >= 'a' && f.s[i] <= 'z') || (f.s[i] >= 'A' && f.s[i] <= 'Z'))
+			return 1;
+	return 0;
+}
+
+/* A header names its columns: letters in both fields, and neither field
+ * is a malformed number (a first row `1,NaN` is data, and refused). */
+static int is_header(struct field a, struct field b)
+{
+	return has_letter(a) && has_letter(b) && !numeric_looking(a) && !numeric_looking(b);
+}
+
+/* The message for field F of the row ROW (ROW_LEN bytes), which
+ * field_number() refused with R; WORKERS is 1 for the first column.
+ * Returns pt_fail()'s value. */
+static int field_error(const struct csv *c, const char *row, size_t row_len, int workers,
+		       struct field f, enum number r)
+{
+	const char *what = workers ? "worker count" : "throughput";
+	char q[EXCERPT_BUF], qf[EXCERPT_BUF];
+
+	excerpt(qf, sizeof(qf), f.s, f.len);
+	if (r == NUMBER_LONG)
+		return pt_fail(EINVAL, "%s:%zu: %s '%s' is too long for a number (over %d "
+			       "characters)", c->name, c->line, what, qf, FIELD_MAX);
+	if (r == NUMBER_RANGE && workers)
+		return pt_fail(ERANGE, "%s:%zu: worker count %s is out of range: at most %d",
+			       c->name, c->line, qf, FIT_MAX_WORKERS);
+	if (r == NUMBER_RANGE)
+		return pt_fail(ERANGE, "%s:%zu: throughput %s is out of the range of a double",
+			       c->name, c->line, qf);
+	return pt_fail(EINVAL, "%s:%zu: '%s' is not a pair of numbers: %s '%s' is not a "
+		       "decimal number", c->name, c->line, excerpt(q, sizeof(q), row, row_len),
+		       what, qf);
+}
+
+/* Check the row's values: W workers (written FW) a positive integer within
+ * range, throughput X (written FX) positive and within range.  0, or
+ * pt_fail()'s value. */
+static int row_check(const struct csv *c, struct field fw, double w, struct field fx, double x)
+{
+	char q[EXCERPT_BUF];
+
+	if (w <= 0 || w != floor(w))
+		return pt_fail(EINVAL, "%s:%zu: worker count %s must be a positive integer",
+			       c->name, c->line, excerpt(q, sizeof(q), fw.s, fw.len));
+	if (w > FIT_MAX_WORKERS)
+		return pt_fail(ERANGE, "%s:%zu: worker count %s is out of range: at most %d",
+			       c->name, c->line, excerpt(q, sizeof(q), fw.s, fw.len),
+			       FIT_MAX_WORKERS);
+	if (x < 0)
+		return pt_fail(EINVAL, "%s:%zu: throughput %s is negative", c->name, c->line,
+			       excerpt(q, sizeof(q), fx.s, fx.len));
+	if (x == 0)
+		return pt_fail(EINVAL, "%s:%zu: throughput %s cannot be fitted; drop the row "
+			       "or measure again", c->name, c->line,
+			       excerpt(q, sizeof(q), fx.s, fx.len));
+	if (x < FIT_MIN_THROUGHPUT || x > FIT_MAX_THROUGHPUT)
+		return pt_fail(ERANGE, "%s:%zu: throughput %s is out of range: expected %g to %g",
+			       c->name, c->line, excerpt(q, sizeof(q), fx.s, fx.len),
+			       FIT_MIN_THROUGHPUT, FIT_MAX_THROUGHPUT);
+	return 0;
+}
+
+/* Parse LEN bytes of TEXT, named NAME in messages, into rows.  0 with
+ * *WORKERS and *THROUGHPUT malloc'd (NULL when there are no rows), or
+ * pt_fail()'s value. */
+static int parse_rows(const char *name, const char *text, size_t len, double **workers,
+		      double **throughput, size_t *n)
+{
+	struct csv c = { name, 0 };
+	const char *p = text, *end = text + len, *next;
+	size_t count = 0, wcap = 0, xcap = 0;
 	double *w = NULL, *x = NULL;
-	unsigned lineno = 0, data_lines = 0;
-	ssize_t len;
-	int ret = 0;
+	int ret = 0, first = 1;
 
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		const char *p = line, *comma;
-		double a, b;
+	if (len > FIT_MAX_BYTES) {
+		ret = pt_fail(EFBIG, "'%s' is larger than %zu MiB, the most fit reads", name,
+			      FIT_MAX_BYTES >> 20);
+		goto out;
+	}
+	/* the UTF-8 byte order mark that spreadsheets write */
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	for (; p < end; p = next) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *le = eol ? eol : end;
+		const char *s = p, *nul, *comma, *stop;
+		struct field fw, fx;
+		enum number rw, rx;
+		double a = 0, b = 0;
 
-		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\n' || *p == '\r' || *p == '\0' || *p == '#')
+		next = eol ? eol + 1 : end;
+		c.line++;
+		nul = memchr(p, '\0', (size_t)(le - p));
+		if (nul) {
+			ret = pt_fail(EINVAL, "%s:%zu: binary data (a NUL byte at offset %zu); "
+				      "expected workers,throughput rows", name, c.line,
+				      (size_t)(nul - text));
+			goto out;
+		}
+		if (le > p && le[-1] == '\r')
+			le--;
+		while (s < le && is_blank(*s))
+			s++;
+		if (s == le || *s == '#')
 			continue;
-		if (memchr(line, '\0', (size_t)len)) {
-			ret = pt_fail(EINVAL, "%s:%u: binary data; expected workers,throughput rows",
-				      path, lineno);
-			goto out;
-		}
-		comma = strchr(p, ',');
+		comma = memchr(s, ',', (size_t)(le - s));
 		if (!comma) {
-			ret = pt_fail(EINVAL, "%s:%u: expected two comma-separated values "
-				      "workers,throughput", path, lineno);
+			ret = pt_fail(EINVAL, "%s:%zu: expected two comma-separated values "
+				      "workers,throughput", name, c.line);
 			goto out;
 		}
-		const char *second = comma + 1, *end2 = strpbrk(second, ",\n");
-		size_t len2 = end2 ? (size_t)(end2 - second) : strlen(second);
-
-		if (field_number(p, (size_t)(comma - p), &a) < 0 ||
-		    field_number(second, len2, &b) < 0) {
-			data_lines++;
-			if (data_lines == 1 && count == 0)
-				continue; /* a header line */
-			ret = pt_fail(EINVAL, "%s:%u: '%.*s' is not a pair of numbers", path, lineno,
-				      (int)strcspn(p, "\r\n"), p);
+		stop = memchr(comma + 1, ',', (size_t)(le - comma - 1));
+		fw = field_trim(s, (size_t)(comma - s));
+		fx = field_trim(comma + 1, (size_t)((stop ? stop : le) - comma - 1));
+		rw = field_number(fw, &a);
+		rx = field_number(fx, &b);
+		if (first && (rw != NUMBER_OK || rx != NUMBER_OK) && is_header(fw, fx)) {
+			first = 0;
+			continue;
+		}
+		first = 0;
+		if (rw != NUMBER_OK || rx != NUMBER_OK) {
+			ret = rw != NUMBER_OK ? field_error(&c, s, (size_t)(le - s), 1, fw, rw) :
+				field_error(&c, s, (size_t)(le - s), 0, fx, rx);
 			goto out;
 		}
-		data_lines++;
-		if (a <= 0 || a != floor(a)) {
-			ret = pt_fail(EINVAL, "%s:%u: worker count %g must be a positive integer",
-				      path, lineno, a);
+		ret = row_check(&c, fw, a, fx, b);
+		if (ret < 0)
 			goto out;
-		}
-		if (b < 0) {
-			ret = pt_fail(EINVAL, "%s:%u: throughput %g is negative", path, lineno, b);
-			goto out;
-		}
-		if (b == 0) {
-			ret = pt_fail(EINVAL, "%s:%u: throughput 0 cannot be fitted; drop the row "
-				      "or measure again", path, lineno);
+		if (count == FIT_MAX_ROWS) {
+			ret = pt_fail(EFBIG, "%s:%zu: more than %d rows, the most fit reads",
+				      name, c.line, FIT_MAX_ROWS);
 			goto out;
 		}
 		if (PT_ARRAY_GROW(w, wcap, count + 1, 64) < 0 ||
@@ -472,12 +696,7 @@ static int read_rows(FILE *f, const char *path, double **workers, double **throu
 		w[count] = a;
 		x[count++] = b;
 	}
-	if (ferror(f)) {
-		ret = pt_fail(EIO, "cannot read '%s'", path);
-		goto out;
-	}
 out:
-	free(line);
 	if (ret < 0) {
 		free(w);
 		free(x);
@@ -492,11 +711,44 @@ out:
 int pt_fit_read_csv(const char *path, double **workers, double **throughput, size_t *n)
 {
 	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0, cap = 0;
 	int ret;
 
 	if (!f)
 		return pt_fail(errno, "cannot open '%s': %s", path, strerror(errno));
-	ret = read_rows(f, path, workers, throughput, n);
+	/* one byte beyond the limit tells a file over it, without reading on
+	 * (from /dev/zero, forever) */
+	while (len <= FIT_MAX_BYTES) {
+		size_t got;
+
+		if (len == cap) {
+			size_t grown = cap ? 2 * cap : 64 * 1024;
+			char *t;
+
+			if (grown > FIT_MAX_BYTES + 1)
+				grown = FIT_MAX_BYTES + 1;
+			t = realloc(text, grown);
+			if (!t) {
+				ret = pt_fail(ENOMEM, "out of memory");
+				goto out;
+			}
+			text = t;
+			cap = grown;
+		}
+		got = fread(text + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ret = pt_fail(errno ? errno : EIO, "cannot read '%s': %s", path,
+			      strerror(errno ? errno : EIO));
+		goto out;
+	}
+	ret = parse_rows(path, text ? text : "", len, workers, throughput, n);
+out:
+	free(text);
 	fclose(f);
 	return ret;
 }
@@ -504,20 +756,7 @@ int pt_fit_read_csv(const char *path, double **workers, double **throughput, siz
 int pt_fit_parse_csv(const char *name, const char *text, size_t len, double **workers,
 		     double **throughput, size_t *n)
 {
-	FILE *f;
-	int ret;
-
-	if (len == 0) {
-		*workers = *throughput = NULL;
-		*n = 0;
-		return 0;
-	}
-	f = fmemopen((void *)text, len, "r");
-	if (!f)
-		return pt_fail(errno, "cannot read '%s': %s", name, strerror(errno));
-	ret = read_rows(f, name, workers, throughput, n);
-	fclose(f);
-	return ret;
+	return parse_rows(name, text, len, workers, throughput, n);
 }
 
 void pt_usl_model_json(cJSON *o, const struct pt_usl_model *m)

@@ -221,6 +221,148 @@ START_TEST(test_csv_reader)
 }
 END_TEST
 
+/* Parse LEN bytes of TEXT; the status, with the rows freed. */
+static int parse(const char *text, size_t len, size_t *n)
+{
+	double *w = NULL, *x = NULL;
+	int ret = pt_fit_parse_csv("t.csv", text, len, &w, &x, n);
+
+	free(w);
+	free(x);
+	return ret;
+}
+
+/* TEXT (a C string) must be refused with a message containing WANT. */
+static void refused(const char *text, const char *want)
+{
+	size_t n = 0;
+
+	ck_assert_msg(parse(text, strlen(text), &n) < 0, "'%s' accepted", text);
+	ck_assert_msg(strstr(pt_last_error(), want), "'%s': '%s' lacks '%s'", text,
+		      pt_last_error(), want);
+}
+
+START_TEST(test_csv_hostile)
+{
+	static const char bom[] = "\xef\xbb\xbf" "1,100\n2,190\n";
+	static const char bom_header[] = "\xef\xbb\xbf" "workers,throughput\n1,100\n";
+	static const char nul_first[] = "\0" "1,100\n2,190\n";
+	static const char nul_inside[] = "1,100\n2,19\0" "0\n";
+	static const char nul_comment[] = "1,100\n# a\0\n";
+	static const char ok[] = "+1,5\n1e3,.5\n1000000,2.\n";
+	double *w = NULL, *x = NULL;
+	size_t n = 0;
+	char *big;
+
+	/* a byte order mark is skipped, and the row after it kept */
+	ck_assert_int_eq(pt_fit_parse_csv("b.csv", bom, sizeof(bom) - 1, &w, &x, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_double_eq(w[0], 1);
+	ck_assert_double_eq(x[0], 100);
+	free(w);
+	free(x);
+	ck_assert_int_eq(parse(bom_header, sizeof(bom_header) - 1, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(parse("\"workers\", \"ops/s\"\n1,2\n", 23, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(parse("N,X\n1,2\n", 8, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	/* a first row that is a malformed number is data, and refused */
+	refused("1,NaN\n2,190\n", "t.csv:1: '1,NaN' is not a pair of numbers: throughput 'NaN' "
+		"is not a decimal number");
+	refused("1,1e999\n2,190\n", "t.csv:1: throughput 1e999 is out of the range of a double");
+	refused("1,1e-400\n", "t.csv:1: throughput 1e-400 is out of the range of a double");
+	refused("nan,nan\n1,2\n", "t.csv:1: 'nan,nan' is not a pair of numbers");
+	refused("workers,inf\n1,2\n", "t.csv:1:");
+	refused("1,100\nworkers,throughput\n", "t.csv:2: 'workers,throughput' is not a pair");
+	/* strictly decimal: no hexadecimal, hexadecimal floats, infinity */
+	refused("0x10,100\n", "t.csv:1: '0x10,100' is not a pair of numbers: worker count "
+		"'0x10' is not a decimal number");
+	refused("1,100\n2,0x1p8\n", "t.csv:2: '2,0x1p8' is not a pair of numbers: throughput "
+		"'0x1p8' is not a decimal number");
+	refused("1,100\n2,infinity\n", "throughput 'infinity' is not a decimal number");
+	refused("1,100\n2,-nan\n", "throughput '-nan' is not a decimal number");
+	refused("1,100\n2,1e\n", "throughput '1e' is not a decimal number");
+	refused("1,100\n2,.\n", "throughput '.' is not a decimal number");
+	refused("1,100\n2,\"5\n", "throughput '\"5' is not a decimal number");
+	refused("1,1000000000000000000000000000000000000000000000000000000000000000000\n",
+		"throughput '100000000000000000000000000000000000000000000000...' is too long "
+		"for a number (over 64 characters)");
+	refused("1,1e-300\n", "t.csv:1: throughput 1e-300 is out of range: expected 1e-100 to 1e+100");
+	refused("1,2e100\n", "t.csv:1: throughput 2e100 is out of range: expected 1e-100 to 1e+100");
+	/* worker counts: positive integers up to the CLI's bound */
+	refused("2.5,100\n", "t.csv:1: worker count 2.5 must be a positive integer");
+	refused("0,100\n", "t.csv:1: worker count 0 must be a positive integer");
+	refused("1000001,100\n", "t.csv:1: worker count 1000001 is out of range: at most 1000000");
+	refused("1e999,100\n", "t.csv:1: worker count 1e999 is out of range: at most 1000000");
+	ck_assert_int_eq(pt_fit_parse_csv("t.csv", ok, sizeof(ok) - 1, &w, &x, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_double_eq(w[0], 1);
+	ck_assert_double_eq(w[1], 1000);
+	ck_assert_double_eq(x[1], 0.5);
+	ck_assert_double_eq(w[2], 1000000);
+	free(w);
+	free(x);
+	ck_assert_int_eq(pt_fit_parse_csv("t.csv", "1,1e100\n2,1e-100\n", 17, &w, &x, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	free(w);
+	free(x);
+	/* a NUL anywhere, even first on a line or in a comment, is binary data */
+	ck_assert_int_eq(parse(nul_first, sizeof(nul_first) - 1, &n), -EINVAL);
+	ck_assert_str_eq(pt_last_error(), "t.csv:1: binary data (a NUL byte at offset 0); "
+			 "expected workers,throughput rows");
+	ck_assert_int_eq(parse(nul_inside, sizeof(nul_inside) - 1, &n), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(pt_last_error(), "t.csv:2: binary data (a NUL byte at "
+				     "offset 10)"));
+	ck_assert_int_eq(parse(nul_comment, sizeof(nul_comment) - 1, &n), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(pt_last_error(), "t.csv:2: binary data (a NUL byte at "
+				     "offset 9)"));
+	/* terminal controls are not passed into messages */
+	refused("1,\x1b]0;title\x07\n", "throughput '\\x1b]0;title\\x07' is not a decimal number");
+	/* the bounds: 64 MiB and a million rows */
+	big = malloc((64 << 20) + 1);
+	ck_assert_ptr_nonnull(big);
+	for (size_t i = 0; i < 1000001; i++)
+		memcpy(big + 4 * i, "1,1\n", 4);
+	ck_assert_int_eq(pt_fit_parse_csv("t.csv", big, 4 * 1000000, &w, &x, &n), 0);
+	ck_assert_uint_eq(n, 1000000);
+	free(w);
+	free(x);
+	ck_assert_int_eq(parse(big, 4 * 1000001, &n), -EFBIG);
+	ck_assert_str_eq(pt_last_error(), "t.csv:1000001: more than 1000000 rows, the most fit reads");
+	memset(big, '\n', (64 << 20) + 1);
+	ck_assert_int_eq(parse(big, 64 << 20, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(parse(big, (64 << 20) + 1, &n), -EFBIG);
+	ck_assert_str_eq(pt_last_error(), "'t.csv' is larger than 64 MiB, the most fit reads");
+	free(big);
+	/* an endless file ends at the bound */
+	ck_assert_int_eq(pt_fit_read_csv("/dev/zero", &w, &x, &n), -EFBIG);
+	ck_assert_str_eq(pt_last_error(), "'/dev/zero' is larger than 64 MiB, the most fit reads");
+}
+END_TEST
+
+START_TEST(test_usl_many_points)
+{
+	/* 300,000 points of 3 counts: the distinct counts are told in linear
+	 * time (pairwise comparison took minutes), and refused */
+	const size_t n = 300000;
+	double *w = malloc(n * sizeof(*w)), *x = malloc(n * sizeof(*x));
+	struct pt_usl_model m;
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(x);
+	for (size_t i = 0; i < n; i++) {
+		w[i] = (double)(1 + i % 3);
+		x[i] = 100 * w[i];
+	}
+	ck_assert_int_eq(pt_usl_fit_points(w, x, n, &m), -EINVAL);
+	ck_assert_str_eq(pt_last_error(), "3 distinct worker counts; the model needs at least 4");
+	free(w);
+	free(x);
+}
+END_TEST
+
 Suite *suite_usl(void)
 {
 	Suite *s = suite_create("usl");
@@ -233,6 +375,8 @@ Suite *suite_usl(void)
 	tcase_add_test(tc, test_usl_peak_interval);
 	tcase_add_test(tc, test_usl_refuses);
 	tcase_add_test(tc, test_csv_reader);
+	tcase_add_test(tc, test_csv_hostile);
+	tcase_add_test(tc, test_usl_many_points);
 	suite_add_tcase(s, tc);
 	return s;
 }
