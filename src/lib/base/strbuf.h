@@ -1,9 +1,10 @@
-/* strbuf.h - a text buffer that grows as it is appended to (internal) */
+/* strbuf.h - a text buffer that grows as it is appended to, and the UTF-8 text it is given (internal) */
 #ifndef PT_STRBUF_H
 #define PT_STRBUF_H
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * S holds LEN bytes, NUL-terminated by the appending calls; CAP counts the
@@ -32,6 +33,46 @@ void pt_strbuf_addf(struct pt_strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void pt_strbuf_vaddf(struct pt_strbuf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/*
+ * Text from outside (tasks, parameters, the host, documents read) may hold
+ * any bytes.  Every output that must be UTF-8 appends it with
+ * pt_strbuf_add_text(), saying what else it must not hold.
+ *
+ * An ill-formed sequence is a byte that cannot start a character (a
+ * continuation byte, 0xC0, 0xC1, 0xF5..0xFF), an overlong form, a surrogate
+ * (U+D800..DFFF), a code point above U+10FFFF, or a sequence cut short.
+ * Each maximal ill-formed subpart becomes one U+FFFD, as Unicode recommends
+ * (chapter 3, "U+FFFD Substitution of Maximal Subparts") and as Python's
+ * "replace" error handler does.
+ *
+ * A control character shown is written as a visible escape: tab, newline
+ * and carriage return as \t, \n, \r, the other C0 controls and DEL as
+ * \x1b, the C1 controls (U+0080..009F) as \u009b.  Text shown so cannot
+ * move the cursor, set the terminal's title or clear its screen.
+ */
+enum pt_text {
+	PT_TEXT_UTF8,   /* ill-formed UTF-8 replaced, nothing else: for JSON,
+	                 * whose writer escapes control characters itself */
+	PT_TEXT_SHOWN,  /* and every control character shown: for terminals */
+	PT_TEXT_LINES,  /* the same but newline and tab kept: for CSV fields,
+	                 * which quote them */
+};
+/* Append the N bytes of S made safe as HOW says. */
+void pt_strbuf_add_text(struct pt_strbuf *b, const char *s, size_t n, enum pt_text how);
+
+/* The length of the well-formed UTF-8 sequence at S (N > 0 bytes left),
+ * 1 to 4, with its code point in *CP; or, when ill-formed, minus the length
+ * of its maximal subpart (-1 to -3), *CP then U+FFFD. */
+int pt_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Is every one of the N bytes of S already as pt_strbuf_add_text() with
+ * HOW would append it (so that it needs no copy)? */
+int pt_utf8_clean(const char *s, size_t n, enum pt_text how);
+/* The columns the N bytes of UTF-8 text S take on a terminal: 2 for each
+ * East Asian wide or fullwidth character (CJK, Hangul, fullwidth forms,
+ * emoji), 0 for combining marks and zero-width characters, 1 for the others
+ * (an ill-formed sequence counts as the U+FFFD shown for it). */
+size_t pt_utf8_width(const char *s, size_t n);
+
 /* Forget the contents, keeping the memory (FAILED stays). */
 void pt_strbuf_clear(struct pt_strbuf *b);
 /* Free the memory; B is empty and usable again. */
