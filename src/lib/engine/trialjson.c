@@ -94,7 +94,7 @@ cJSON *pt_msgs_to_cjson(const struct pt_msg_list *l)
 	for (unsigned i = 0; i < l->n; i++) {
 		cJSON *m = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(m, "message", l->items[i].text);
+		pt_json_add_string(m, "message", l->items[i].text);
 		pt_json_add_number(m, "count", (double)l->items[i].count);
 		cJSON_AddItemToArray(a, m);
 	}
@@ -112,8 +112,8 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r, 
 	pt_json_add_number(o, "tid", r->tid);
 	if (tr->config.isolation == PT_ISOLATE_PROCESS) {
 		pt_json_add_number(o, "ppid", r->ppid);
-		cJSON_AddStringToObject(o, "process_name", r->process_name);
-		cJSON_AddStringToObject(o, "parent_process_name", r->parent_process_name);
+		pt_json_add_string(o, "process_name", r->process_name);
+		pt_json_add_string(o, "parent_process_name", r->parent_process_name);
 		cJSON_AddBoolToObject(o, "broken", r->broken);
 		if (r->broken) {
 			char name[32];
@@ -122,7 +122,7 @@ static cJSON *worker_json(const pt_trial *tr, const struct pt_worker_result *r, 
 			snprintf(name, sizeof(name), "SIG%s", ab ? ab : "?");
 			pt_json_add_string(o, "signal", r->exit_signal ? name : NULL);
 			pt_json_add_number(o, "exit_status", r->exit_status);
-			cJSON_AddStringToObject(o, "phase", r->broken_phase);
+			pt_json_add_string(o, "phase", r->broken_phase);
 			pt_json_add_number(o, "item", (double)r->broken_item);
 		}
 	}
@@ -167,8 +167,13 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	 * measured is unknown, so null */
 	int measured = wall > 0, full;
 
-	if (tr->json)
-		return cJSON_Duplicate(tr->json, 1);
+	/* the tree a trial process sent, and the instrumentation, hold the
+	 * task's names as it gave them */
+	if (tr->json) {
+		o = cJSON_Duplicate(tr->json, 1);
+		pt_json_clean(o, PT_TEXT_UTF8);
+		return o;
+	}
 	o = cJSON_CreateObject();
 	pt_json_add_number(o, "workers", tr->s.workers);
 	pt_json_add_number(o, "repeat", tr->config.repeat);
@@ -216,7 +221,7 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	c = cJSON_AddObjectToObject(o, "counters");
 	u = cJSON_AddObjectToObject(c, "user");
 	for (unsigned i = 0; i < tr->counters.n; i++) {
-		cJSON *k = cJSON_AddObjectToObject(u, tr->counters.items[i].name);
+		cJSON *k = pt_json_add_object(u, tr->counters.items[i].name);
 
 		pt_json_add_number(k, "value", tr->counters.items[i].value);
 		pt_json_add_number(k, "rate", measured ? tr->counters.items[i].value / wall : NAN);
@@ -234,15 +239,18 @@ cJSON *pt_trial_to_cjson(const pt_trial *tr)
 	a = cJSON_AddArrayToObject(o, "per_worker");
 	for (unsigned i = 0; i < tr->s.workers; i++)
 		cJSON_AddItemToArray(a, worker_json(tr, &tr->workers[i], measured, full));
-	if (tr->instrumentation)
-		cJSON_AddItemToObject(o, "instrumentation", cJSON_Duplicate(tr->instrumentation, 1));
+	if (tr->instrumentation) {
+		a = cJSON_Duplicate(tr->instrumentation, 1);
+		pt_json_clean(a, PT_TEXT_UTF8);
+		cJSON_AddItemToObject(o, "instrumentation", a);
+	}
 	return o;
 }
 
 char *pt_trial_json(const pt_trial *tr)
 {
 	cJSON *o = pt_trial_to_cjson(tr);
-	char *s = cJSON_Print(o);
+	char *s = o ? pt_json_print(o, 1) : NULL;
 
 	cJSON_Delete(o);
 	return s;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "base/strbuf.h"
 #include "base/thread.h"
 #include "base/tlcache.h"
@@ -27,7 +28,9 @@
  * mutex and a POSIX record lock (which also excludes forked children sharing
  * the file).  Memory is therefore bounded by the threshold per thread.
  *
- * JSON text is made by cJSON.  An event with arguments or an id is printed
+ * JSON text is made by cJSON, through pt_json_print(): a name or argument
+ * holding ill-formed UTF-8 is written with U+FFFD, so the file stays JSON
+ * whatever bytes the task gave.  An event with arguments or an id is printed
  * as its own cJSON object.  Events without (complete, begin/end, instant,
  * mark: the high-rate ones) differ only in their timestamps once their
  * name, category, phase, scope and thread are fixed, so each such shape is
@@ -36,7 +39,8 @@
  * the template's pieces around the two numbers.  Printing every event with
  * cJSON costs ~280 ns (measured with cJSON_PrintPreallocated), which would
  * cap a thread below 4 million events/s; the template path keeps the
- * output byte-for-byte what cJSON prints and sustains more than 5 million.
+ * output byte-for-byte what pt_json_print() prints and sustains more than
+ * 5 million.
  */
 
 /* Default per-thread threshold: dasf's commit_threshold. */
@@ -268,7 +272,7 @@ static size_t fmt_us(char *out, uint64_t ns)
 /* Append cJSON's unformatted text of O to the buffer, after ",\n". */
 static int append_cjson(struct tbuf *b, cJSON *o)
 {
-	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+	char *s = o ? pt_json_print(o, 0) : NULL;
 	size_t n;
 	int rc = -ENOMEM;
 
@@ -442,7 +446,7 @@ static int tmpl_build(struct tbuf *b, struct tmpl *t, const struct rec *r, size_
 	cJSON_AddNumberToObject(o, "tid", b->tid);
 	if (has_scope(r->ph))
 		cJSON_AddStringToObject(o, "s", sc);
-	text = cJSON_PrintUnformatted(o);
+	text = pt_json_print(o, 0);
 	cJSON_Delete(o);
 	if (!text)
 		return -ENOMEM;
@@ -730,7 +734,7 @@ pt_trace *pt_trace_open(const char *path, const struct pt_trace_opts *o)
 	 * written as ",\n{...}" by whichever thread or process flushes */
 	m = pt_trace_metadata_new("process_name", t->owner, 0,
 				  t->process_name ? t->process_name : "process");
-	first = cJSON_PrintUnformatted(m);
+	first = m ? pt_json_print(m, 0) : NULL;
 	cJSON_Delete(m);
 	head = first ? pt_asprintf("{\"traceEvents\":[\n%s", first) : NULL;
 	free(first);
