@@ -188,7 +188,7 @@ int report_gbench(FILE *f, const struct report *r)
 			      "Benchmark's format", d->file);
 		goto out;
 	}
-	text = cJSON_Print(doc);
+	text = pt_json_print(doc, 1);
 	if (!text)
 		goto nomem;
 	fputs(text, f);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
 #include "report/grid.h"
 #include "report/util.h"
 
@@ -56,12 +57,22 @@ void grid_free(struct grid *g)
 	free(g);
 }
 
+/* A copy of S (malloc'd) safe to print: no control characters, valid
+ * UTF-8; a cell keeps its columns whatever text it is given. */
+static char *shown(const char *s)
+{
+	struct pt_strbuf b = PT_STRBUF_INIT;
+
+	pt_strbuf_add_text(&b, s, strlen(s), PT_TEXT_SHOWN);
+	return pt_strbuf_finish(&b);
+}
+
 void grid_head(struct grid *g, size_t col, const char *title, int right, int priority)
 {
 	if (col >= g->ncols)
 		return;
 	free(g->title[col]);
-	g->title[col] = strdup(title);
+	g->title[col] = shown(title);
 	g->right[col] = right;
 	g->priority[col] = priority;
 }
@@ -89,7 +100,7 @@ void grid_set(struct grid *g, size_t row, size_t col, const char *text, const ch
 		return;
 	c = &g->cells[row * g->ncols + col];
 	free(c->text);
-	c->text = strdup(text ? text : "");
+	c->text = shown(text ? text : "");
 	c->colour = colour;
 }
 
@@ -135,15 +146,11 @@ static const char *cell_text(const struct grid *g, size_t r, size_t c)
 	return t ? t : "";
 }
 
-/* Display width of UTF-8 text: one column per character (what a table of
- * numbers and names holds). */
+/* Display width of UTF-8 text: two columns for a wide (CJK) character,
+ * none for a combining mark, one for the others. */
 static size_t text_width(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
+	return pt_utf8_width(s, strlen(s));
 }
 
 size_t grid_print(FILE *f, const struct grid *g, const char *indent, int colour,
@@ -261,7 +268,7 @@ static void put_word(FILE *f, const char *word, size_t n, size_t *col, const cha
 			*col = ind;
 		}
 		fwrite(word + i, 1, len, f);
-		(*col)++;
+		*col += pt_utf8_width(word + i, len);
 		i += len;
 	}
 }

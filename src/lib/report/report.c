@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "doc/doc.h"
 #include "report/csv.h"
@@ -18,15 +20,15 @@
 
 /* The formats, each with the file name ending that selects it. */
 static const struct report_format formats[] = {
-	{ "table", ".txt", 1, report_table },
-	{ "json", ".json", 1, report_json },
-	{ "csv", ".csv", 1, report_csv },
-	{ "csv-blocks", NULL, 1, report_csv_blocks },
-	{ "csv-measurements", NULL, 1, report_csv_measurements },
-	{ "markdown", ".md", 1, report_markdown },
-	{ "trace", ".trace.json", 1, report_trace },
-	{ "gbench", ".gbench.json", 0, report_gbench },
-	{ "svg", ".svg", 0, report_svg },
+	{ "table", ".txt", 1, PT_TEXT_SHOWN, report_table },
+	{ "json", ".json", 1, PT_TEXT_UTF8, report_json },
+	{ "csv", ".csv", 1, PT_TEXT_LINES, report_csv },
+	{ "csv-blocks", NULL, 1, PT_TEXT_LINES, report_csv_blocks },
+	{ "csv-measurements", NULL, 1, PT_TEXT_LINES, report_csv_measurements },
+	{ "markdown", ".md", 1, PT_TEXT_SHOWN, report_markdown },
+	{ "trace", ".trace.json", 1, PT_TEXT_UTF8, report_trace },
+	{ "gbench", ".gbench.json", 0, PT_TEXT_UTF8, report_gbench },
+	{ "svg", ".svg", 0, PT_TEXT_SHOWN, report_svg },
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
@@ -75,13 +77,25 @@ int pt_report_format_of_path(const char *path)
 	return best;
 }
 
-/* Fill D from the document DOC. 0 or -ENOMEM. */
-static int doc_init(struct report_doc *d, const pt_doc *doc)
+/* Fill D from the document DOC, its strings made safe to show as SHOW says
+ * (the JSON writers print with pt_json_print(): they need no copy).
+ * 0 or -ENOMEM. */
+static int doc_init(struct report_doc *d, const pt_doc *doc, enum pt_text show)
 {
+	struct pt_strbuf b = PT_STRBUF_INIT;
+
 	memset(d, 0, sizeof(*d));
 	d->doc = doc;
 	d->file = pt_doc_name(doc);
 	d->tree = doc->root;
+	if (show != PT_TEXT_UTF8) {
+		if (d->file)
+			pt_strbuf_add_text(&b, d->file, strlen(d->file), PT_TEXT_SHOWN);
+		d->file = d->shown_file = pt_strbuf_finish(&b);
+		d->tree = d->shown_tree = cJSON_Duplicate(doc->root, 1);
+		if (!d->shown_file || !d->shown_tree || pt_json_clean(d->shown_tree, show) < 0)
+			return -ENOMEM;
+	}
 	return pt_doc_counts(doc, &d->counts, &d->ncounts);
 }
 
@@ -103,7 +117,7 @@ int pt_report_write(FILE *f, const char *format, const pt_doc *const *docs, size
 	if (!d)
 		return pt_fail(ENOMEM, "out of memory");
 	for (size_t k = 0; k < n && ret == 0; k++)
-		ret = doc_init(&d[k], docs[k]);
+		ret = doc_init(&d[k], docs[k], formats[i].show);
 	if (ret < 0) {
 		ret = pt_fail(ENOMEM, "out of memory");
 		goto out;
@@ -129,8 +143,11 @@ int pt_report_write(FILE *f, const char *format, const pt_doc *const *docs, size
 	}
 	ret = formats[i].write(f, &r);
 out:
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
 		free(d[k].counts);
+		free(d[k].shown_file);
+		cJSON_Delete(d[k].shown_tree);
+	}
 	free(d);
 	return ret;
 }

@@ -488,7 +488,8 @@ static int compare_tables(FILE *f, const struct report *r)
 	char *method = compare_method(r->cc);
 
 	say(f, r, "  ", "compare %s (base, task %s) with %s (new, task %s)", r->base->file,
-	    pt_doc_task(r->base->doc), r->newer->file, pt_doc_task(r->newer->doc));
+	    pt_json_str(robj(r->base->tree, "task"), "name"), r->newer->file,
+	    pt_json_str(robj(r->newer->tree, "task"), "name"));
 	say(f, r, "    ", "  method: %s", method ? method : "");
 	free(method);
 	for (int k = 0; k < PT_METRICS; k++) {

@@ -171,7 +171,7 @@ int report_trace(FILE *f, const struct report *r)
 	other = cJSON_AddObjectToObject(doc, "otherData");
 	cJSON_AddStringToObject(other, "generator", "proftune report --format trace");
 	cJSON_AddStringToObject(other, "schema", pt_json_str(r->docs[0].tree, "schema"));
-	text = cJSON_Print(doc);
+	text = pt_json_print(doc, 1);
 	cJSON_Delete(doc);
 	if (!text)
 		goto nomem;

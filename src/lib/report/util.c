@@ -28,11 +28,24 @@ static void csv_put(FILE *f, struct pt_strbuf *b)
 	free(text);
 }
 
-void csv_string(FILE *f, const char *s)
+/* S made safe to show as HOW says (malloc'd), or NULL on ENOMEM. */
+static char *shown(const char *s, enum pt_text how)
 {
 	struct pt_strbuf b = PT_STRBUF_INIT;
 
-	pt_csv_field(&b, s);
+	pt_strbuf_add_text(&b, s, strlen(s), how);
+	return pt_strbuf_finish(&b);
+}
+
+void csv_string(FILE *f, const char *s)
+{
+	struct pt_strbuf b = PT_STRBUF_INIT;
+	char *t = shown(s ? s : "", PT_TEXT_LINES);
+
+	if (!t)
+		return;
+	pt_csv_field(&b, t);
+	free(t);
 	csv_put(f, &b);
 }
 
@@ -46,48 +59,54 @@ void csv_number(FILE *f, double v)
 
 void md_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (strchr("\\|*_`[]<>#", *s))
+	char *t = shown(s, PT_TEXT_SHOWN), *p;
+
+	for (p = t; p && *p; p++) {
+		if (strchr("\\|*_`[]<>#", *p))
 			fputc('\\', f);
-		if (*s == '\n' || *s == '\r')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
+		fputc(*p, f);
 	}
+	free(t);
+}
+
+/* Write S in a code span: backticks become quotes. */
+static void md_code_text(FILE *f, const char *s)
+{
+	char *t = shown(s, PT_TEXT_SHOWN);
+
+	for (const char *p = t; p && *p; p++)
+		fputc(*p == '`' ? '\'' : *p, f);
+	free(t);
 }
 
 void md_code(FILE *f, const char *s, const char *value)
 {
 	fputc('`', f);
-	for (const char *p = s; *p; p++)
-		fputc(*p == '`' ? '\'' : *p == '\n' ? ' ' : *p, f);
+	md_code_text(f, s);
 	if (value) {
 		fputc('=', f);
-		for (const char *p = value; *p; p++)
-			fputc(*p == '`' ? '\'' : *p == '\n' ? ' ' : *p, f);
+		md_code_text(f, value);
 	}
 	fputc('`', f);
 }
 
 void xml_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	/* control characters are not allowed in XML 1.0, nor is ill-formed
+	 * UTF-8: both are shown escaped */
+	char *t = shown(s, PT_TEXT_SHOWN);
 
-		switch (c) {
+	for (const char *p = t; p && *p; p++) {
+		switch (*p) {
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '&': fputs("&amp;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&apos;", f); break;
-		default:
-			/* control characters are not allowed in XML 1.0 */
-			if (c >= 0x20 || c == '\t' || c == '\n')
-				fputc(c, f);
-			else
-				fputc('?', f);
+		default: fputc(*p, f);
 		}
 	}
+	free(t);
 }
 
 /* ---- verdicts --------------------------------------------------------------- */

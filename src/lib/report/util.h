@@ -22,7 +22,11 @@ char *compare_method(const struct pt_compare_config *cc);
 /* The title line of the comparison table of metric K (malloc'd). */
 char *compare_title(const struct report *r, enum pt_metric k);
 
-/* pt_csv_field() and pt_csv_number() written to F. */
+/* The text writers below show S as pt_strbuf_add_text() with
+ * PT_TEXT_SHOWN does (control characters as visible escapes, \x1b, \n;
+ * ill-formed UTF-8 as U+FFFD), the CSV field keeping newlines and tabs,
+ * which it quotes. */
+/* pt_csv_field() of S, and pt_csv_number(), written to F. */
 void csv_string(FILE *f, const char *s);
 void csv_number(FILE *f, double v);
 /* Markdown cell text with | and other markup escaped. */
