@@ -200,35 +200,68 @@ int pt_utf8_clean(const char *s, size_t n, enum pt_text how)
 	return 1;
 }
 
+/* What the next character of S (N > 0 bytes) becomes as HOW says: its
+ * replacement in OUT, NUL-terminated, or OUT empty when it stays as it is.
+ * The bytes of S it takes. */
+static size_t next_char(const char *s, size_t n, enum pt_text how, char out[8])
+{
+	uint32_t c;
+	int len;
+
+	out[0] = '\0';
+	if ((unsigned char)s[0] >= 0x20 && (unsigned char)s[0] < 0x7f)
+		return 1;
+	len = pt_utf8_decode(s, n, &c);
+	if (len < 0)
+		memcpy(out, replacement, sizeof(replacement));
+	else if (!escaped(c, how))
+		;
+	else if (c == '\t' || c == '\n' || c == '\r')
+		snprintf(out, 8, "\\%c", c == '\t' ? 't' : c == '\n' ? 'n' : 'r');
+	else
+		snprintf(out, 8, c < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)c);
+	return (size_t)(len < 0 ? -len : len);
+}
+
 void pt_strbuf_add_text(struct pt_strbuf *b, const char *s, size_t n, enum pt_text how)
 {
 	size_t done = 0, i = 0;
 
 	/* runs of text that need no change are appended whole */
 	while (i < n) {
-		uint32_t c;
-		int len;
+		char out[8];
+		size_t used = next_char(s + i, n - i, how, out);
 
-		if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f) {
-			i++;
-			continue;
+		if (*out) {
+			pt_strbuf_add(b, s + done, i - done);
+			pt_strbuf_add(b, out, strlen(out));
+			done = i + used;
 		}
-		len = pt_utf8_decode(s + i, n - i, &c);
-		if (len > 0 && !escaped(c, how)) {
-			i += (size_t)len;
-			continue;
-		}
-		pt_strbuf_add(b, s + done, i - done);
-		if (len < 0)
-			pt_strbuf_add(b, replacement, 3);
-		else if (c == '\t' || c == '\n' || c == '\r')
-			pt_strbuf_addf(b, "\\%c", c == '\t' ? 't' : c == '\n' ? 'n' : 'r');
-		else
-			pt_strbuf_addf(b, c < 0x80 ? "\\x%02x" : "\\u%04x", (unsigned)c);
-		i += (size_t)(len < 0 ? -len : len);
-		done = i;
+		i += used;
 	}
 	pt_strbuf_add(b, s + done, n - done);
+}
+
+size_t pt_text_copy(char *dst, size_t cap, const char *s, size_t n, enum pt_text how)
+{
+	size_t len = 0;
+
+	if (!cap)
+		return 0;
+	for (size_t i = 0; i < n;) {
+		char out[8];
+		size_t used = next_char(s + i, n - i, how, out);
+		const char *piece = *out ? out : s + i;
+		size_t k = *out ? strlen(out) : used;
+
+		if (len + k >= cap)
+			break;
+		memcpy(dst + len, piece, k);
+		len += k;
+		i += used;
+	}
+	dst[len] = '\0';
+	return len;
 }
 
 /* Inclusive ranges of code points, sorted. */

@@ -59,6 +59,11 @@ enum pt_text {
 };
 /* Append the N bytes of S made safe as HOW says. */
 void pt_strbuf_add_text(struct pt_strbuf *b, const char *s, size_t n, enum pt_text how);
+/* The same into DST, a buffer of CAP bytes, with no allocation: what does
+ * not fit is left out at a character's boundary (never in the middle of
+ * one, nor of an escape), and DST is NUL-terminated when CAP > 0.  The
+ * bytes written, the NUL not counted. */
+size_t pt_text_copy(char *dst, size_t cap, const char *s, size_t n, enum pt_text how);
 
 /* The length of the well-formed UTF-8 sequence at S (N > 0 bytes left),
  * 1 to 4, with its code point in *CP; or, when ill-formed, minus the length

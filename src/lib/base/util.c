@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "proftune.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 static _Thread_local char last_error[512];
@@ -19,11 +20,19 @@ const char *pt_last_error(void)
 
 int pt_fail(int err, const char *fmt, ...)
 {
+	char raw[sizeof(last_error)];
 	va_list ap;
+	int n;
 
+	/* a message names what it is about (a task's words, a file name, a
+	 * document's value), and is printed on a terminal: it is kept free of
+	 * control characters and ill-formed UTF-8, and cut at a character */
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		raw[0] = '\0';
+	pt_text_copy(last_error, sizeof(last_error), raw, strnlen(raw, sizeof(raw)), PT_TEXT_SHOWN);
 	errno = err;
 	return -err;
 }

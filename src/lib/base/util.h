@@ -14,7 +14,9 @@
 #define PT_ST(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 /* Set this thread's last error message (printf-style) and return -ERR
- * (ERR is a positive errno value), so `return pt_fail(ENOENT, ...)` works. */
+ * (ERR is a positive errno value), so `return pt_fail(ENOENT, ...)` works.
+ * The message is kept as pt_strbuf_add_text() with PT_TEXT_SHOWN makes it:
+ * whatever text it quotes, it is safe to print on a terminal. */
 int pt_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Monotonic time in nanoseconds (vDSO clock_gettime; no system call). */

@@ -1,11 +1,14 @@
-/* check_text.c - text from outside made safe: ill-formed UTF-8 replaced, control characters shown, widths, JSON trees and texts */
+/* check_text.c - text from outside made safe: ill-formed UTF-8 replaced, control characters shown, widths, fixed buffers, error messages, JSON */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 
 #include "../check.h"
+#include "proftune.h"
 #include "base/json.h"
 #include "base/strbuf.h"
+#include "base/util.h"
 
 /* U+FFFD in UTF-8. */
 #define R "\xef\xbf\xbd"
@@ -153,6 +156,44 @@ START_TEST(test_width)
 }
 END_TEST
 
+/* Into a fixed buffer, text is cut at a character or an escape, never
+ * inside one. */
+START_TEST(test_copy_cut)
+{
+	char buf[16];
+
+	ck_assert_uint_eq(pt_text_copy(buf, 7, "ab\x1b", 3, PT_TEXT_SHOWN), 6);
+	ck_assert_str_eq(buf, "ab\\x1b");
+	ck_assert_uint_eq(pt_text_copy(buf, 6, "ab\x1b", 3, PT_TEXT_SHOWN), 2);
+	ck_assert_str_eq(buf, "ab");
+	ck_assert_uint_eq(pt_text_copy(buf, 3, "a\xc3\xa9", 3, PT_TEXT_SHOWN), 1);
+	ck_assert_str_eq(buf, "a");
+	ck_assert_uint_eq(pt_text_copy(buf, 5, "a\xff" "b", 3, PT_TEXT_UTF8), 4);
+	ck_assert_str_eq(buf, "a" R);
+	ck_assert_uint_eq(pt_text_copy(buf, sizeof(buf), "x\ty", 3, PT_TEXT_UTF8), 3);
+	ck_assert_str_eq(buf, "x\ty");
+}
+END_TEST
+
+/* An error message quoting hostile text is safe to print, and a long one
+ * is cut at a character: valid UTF-8 to its end. */
+START_TEST(test_error_message)
+{
+	char big[2000];
+	const char *e;
+
+	ck_assert_int_eq(pt_fail(EINVAL, "cannot open task '%s'", "t\x1b]0;x\x07\xff.so"), -EINVAL);
+	ck_assert_str_eq(pt_last_error(), "cannot open task 't\\x1b]0;x\\x07" R ".so'");
+	for (size_t i = 0; i + 3 < sizeof(big); i += 3)
+		memcpy(big + i, "\xe4\xb8\xad", 3);
+	big[sizeof(big) - 2] = '\0';
+	pt_fail(EINVAL, "x%s", big);
+	e = pt_last_error();
+	ck_assert(strlen(e) > 400);
+	ck_assert(pt_utf8_clean(e, strlen(e), PT_TEXT_SHOWN));
+}
+END_TEST
+
 /* Is the JSON text S valid UTF-8 that cJSON reads back? */
 static int readable(const char *s)
 {
@@ -246,6 +287,8 @@ Suite *suite_text(void)
 	tcase_add_test(tc, test_decode);
 	tcase_add_test(tc, test_controls_shown);
 	tcase_add_test(tc, test_width);
+	tcase_add_test(tc, test_copy_cut);
+	tcase_add_test(tc, test_error_message);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("json");
 	tcase_add_test(tc, test_json_writers);
