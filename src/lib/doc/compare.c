@@ -98,29 +98,26 @@ static int sample_add(struct sample *s, double v)
 	return 0;
 }
 
-static int cmp_row(const void *a, const void *b)
+/* A trial of either document, for grouping by count and placement. */
+struct trial_ref {
+	unsigned workers;
+	const char *placement;
+	int side;               /* 0 base, 1 new */
+	size_t seq;             /* its place among all trials: the order within a row */
+	const cJSON *trial;
+};
+
+static int cmp_trial_ref(const void *a, const void *b)
 {
-	const struct pt_compare_row *x = a, *y = b;
+	const struct trial_ref *x = a, *y = b;
+	int c;
 
 	if (x->workers != y->workers)
 		return (x->workers > y->workers) - (x->workers < y->workers);
-	return strcmp(x->placement, y->placement);
-}
-
-/* The row of (WORKERS, PLACEMENT), created when new; its index or -1. */
-static long row_get(pt_compare *cmp, unsigned workers, const char *placement)
-{
-	for (size_t i = 0; i < cmp->n; i++)
-		if (cmp->rows[i].workers == workers && strcmp(cmp->rows[i].placement, placement) == 0)
-			return (long)i;
-	if (PT_ARRAY_GROW(cmp->rows, cmp->rows_cap, cmp->n + 1, 8) < 0 ||
-	    PT_ARRAY_GROW(cmp->data, cmp->data_cap, cmp->n + 1, 8) < 0)
-		return -1;
-	memset(&cmp->rows[cmp->n], 0, sizeof(cmp->rows[0]));
-	memset(&cmp->data[cmp->n], 0, sizeof(cmp->data[0]));
-	cmp->rows[cmp->n].workers = workers;
-	cmp->rows[cmp->n].placement = placement;
-	return (long)cmp->n++;
+	c = strcmp(x->placement, y->placement);
+	if (c)
+		return c;
+	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 static double median_of(const struct sample *s)
@@ -216,26 +213,67 @@ out:
 	return ret;
 }
 
-static int add_doc(pt_compare *cmp, int side)
+/* Add trial T of side SIDE to the row DATA. */
+static int row_add(struct row_data *d, int side, const cJSON *t)
 {
-	const cJSON *t;
+	d->trials[side]++;
+	if (!pt_doc_trial_ok(t))
+		return 0;
+	for (int k = 0; k < PT_METRICS; k++) {
+		double v = pt_doc_trial_metric(t, k);
 
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(cmp->doc[side]->root, "trials")) {
-		long r = row_get(cmp, (unsigned)pt_json_num(t, "workers"), pt_json_str(t, "placement"));
-
-		if (r < 0)
+		if (!isnan(v) && sample_add(&d->s[side][k], v) < 0)
 			return -ENOMEM;
-		cmp->data[r].trials[side]++;
-		if (!pt_doc_trial_ok(t))
-			continue;
-		for (int k = 0; k < PT_METRICS; k++) {
-			double v = pt_doc_trial_metric(t, k);
-
-			if (!isnan(v) && sample_add(&cmp->data[r].s[side][k], v) < 0)
-				return -ENOMEM;
-		}
 	}
 	return 0;
+}
+
+/* The rows of both documents' trials, in order of worker count and
+ * placement: the trials sorted by them, then taken a run at a time, in
+ * O(t log t) for t trials.  0 or -ENOMEM. */
+static int add_docs(pt_compare *cmp)
+{
+	const cJSON *trials[2], *t;
+	struct trial_ref *refs;
+	size_t total = 0, k = 0;
+	int ret = 0;
+
+	for (int side = 0; side < 2; side++) {
+		trials[side] = cJSON_GetObjectItemCaseSensitive(cmp->doc[side]->root, "trials");
+		total += (size_t)cJSON_GetArraySize(trials[side]);
+	}
+	refs = malloc((total ? total : 1) * sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	for (int side = 0; side < 2; side++) {
+		cJSON_ArrayForEach(t, trials[side]) {
+			refs[k].workers = (unsigned)pt_json_num(t, "workers");
+			refs[k].placement = pt_json_str(t, "placement");
+			refs[k].side = side;
+			refs[k].seq = k;
+			refs[k].trial = t;
+			k++;
+		}
+	}
+	qsort(refs, k, sizeof(*refs), cmp_trial_ref);
+	for (size_t i = 0; i < k && ret == 0; i++) {
+		if (i == 0 || refs[i].workers != refs[i - 1].workers ||
+		    strcmp(refs[i].placement, refs[i - 1].placement) != 0) {
+			if (PT_ARRAY_GROW(cmp->rows, cmp->rows_cap, cmp->n + 1, 8) < 0 ||
+			    PT_ARRAY_GROW(cmp->data, cmp->data_cap, cmp->n + 1, 8) < 0) {
+				ret = -ENOMEM;
+				break;
+			}
+			memset(&cmp->rows[cmp->n], 0, sizeof(cmp->rows[0]));
+			memset(&cmp->data[cmp->n], 0, sizeof(cmp->data[0]));
+			cmp->rows[cmp->n].workers = refs[i].workers;
+			cmp->rows[cmp->n].placement = refs[i].placement;
+			cmp->n++;
+		}
+		ret = row_add(&cmp->data[cmp->n - 1], refs[i].side, refs[i].trial);
+	}
+	free(refs);
+	return ret;
 }
 
 static void data_release(pt_compare *cmp)
@@ -281,22 +319,8 @@ pt_compare *pt_compare_new(const pt_doc *base, const pt_doc *newer,
 	cmp->c = *c;
 	cmp->doc[0] = base;
 	cmp->doc[1] = newer;
-	if (add_doc(cmp, 0) < 0 || add_doc(cmp, 1) < 0)
+	if (add_docs(cmp) < 0)
 		goto nomem;
-	/* sort rows and their data together: sort an index permutation */
-	for (size_t i = 0; i < cmp->n; i++) {
-		for (size_t j = i + 1; j < cmp->n; j++) {
-			if (cmp_row(&cmp->rows[j], &cmp->rows[i]) < 0) {
-				struct pt_compare_row r = cmp->rows[i];
-				struct row_data d = cmp->data[i];
-
-				cmp->rows[i] = cmp->rows[j];
-				cmp->rows[j] = r;
-				cmp->data[i] = cmp->data[j];
-				cmp->data[j] = d;
-			}
-		}
-	}
 	for (size_t i = 0; i < cmp->n; i++) {
 		struct pt_compare_row *r = &cmp->rows[i];
 		const struct row_data *d = &cmp->data[i];

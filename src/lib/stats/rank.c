@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,42 +154,125 @@ int pt_mwu_can_reject(unsigned n, unsigned m, double alpha)
 	return n > 0 && m > 0 && pt_mwu_cdf(n, m, 0) <= alpha;
 }
 
+/* ---- Hodges-Lehmann shifts -------------------------------------------------- */
+
+/* The N M differences y_j - x_i of sorted samples X and Y, as doubles
+ * compute them, form a matrix that is never stored: rounding is monotonic,
+ * so a row (one y_j) falls as i grows and a column (one x_i) rises as j
+ * grows.  Counts and order statistics of the differences walk its
+ * boundaries. */
+
+/* The number of differences below T, or at or below T when AT is 1, in
+ * O(n + m): in row j they are those from x_p on, and p only grows with j. */
+static size_t diffs_below(const double *x, size_t n, const double *y, size_t m, double t, int at)
+{
+	size_t count = 0, i = 0;
+
+	for (size_t j = 0; j < m; j++) {
+		while (i < n && (at ? !(y[j] - x[i] <= t) : !(y[j] - x[i] < t)))
+			i++;
+		count += n - i;
+	}
+	return count;
+}
+
+/* Doubles as unsigned integers of the same order (-0 just below +0). */
+static uint64_t order_key(double v)
+{
+	uint64_t b;
+
+	memcpy(&b, &v, sizeof(b));
+	return b >> 63 ? ~b : b | UINT64_C(1) << 63;
+}
+
+static double order_value(uint64_t k)
+{
+	uint64_t b = k >> 63 ? k & ~(UINT64_C(1) << 63) : ~k;
+	double v;
+
+	memcpy(&v, &b, sizeof(v));
+	return v;
+}
+
+/* The K-th smallest difference (from 0; K < N M), found without the pairs:
+ * the least double T with more than K differences at or below it, by
+ * bisection over the doubles between the smallest and the largest
+ * difference taken in order as integers (at most 64 halvings, each an
+ * O(n + m) count).  Such a T is itself a difference. */
+static double diff_select(const double *x, size_t n, const double *y, size_t m, size_t k)
+{
+	uint64_t lo = order_key(y[0] - x[n - 1]), hi = order_key(y[m - 1] - x[0]);
+	double t;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (diffs_below(x, n, y, m, order_value(mid), 1) > k)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	t = order_value(lo);
+	/* a zero difference is +0, as subtraction gives it, not the -0 that
+	 * compares equal and comes first in the bisection's order */
+	return t == 0 ? 0 : t;
+}
+
+/* A sorted copy of the N values of V, or NULL on ENOMEM. */
+static double *sorted_copy(const double *v, size_t n)
+{
+	double *s = malloc(n * sizeof(*s));
+
+	if (!s)
+		return NULL;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), pt_cmp_double);
+	return s;
+}
+
 int pt_shift_test(const double *x, size_t n, const double *y, size_t m, double delta,
 		  double alpha, struct pt_shift *out)
 {
-	size_t nm = n * m, k = 0;
-	double less = 0, greater = 0, *d;
+	size_t nm = n * m, lt, le;
+	double *sx = NULL, *sy = NULL, eq;
 	long c;
 
-	if (n == 0 || m == 0)
+	if (n == 0 || m == 0 || n > UINT_MAX || m > UINT_MAX)
 		return -EINVAL;
-	d = malloc(nm * sizeof(*d));
-	if (!d)
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return -EINVAL;
+	for (size_t j = 0; j < m; j++)
+		if (!isfinite(y[j]))
+			return -EINVAL;
+	sx = sorted_copy(x, n);
+	sy = sorted_copy(y, m);
+	if (!sx || !sy) {
+		free(sx);
+		free(sy);
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < m; j++) {
-			double e = y[j] - x[i];
-
-			d[k++] = e;
-			less += e < delta ? 1 : e == delta ? 0.5 : 0;
-			greater += e > delta ? 1 : e == delta ? 0.5 : 0;
-		}
 	}
-	qsort(d, nm, sizeof(*d), pt_cmp_double);
-	out->estimate = nm % 2 ? d[nm / 2] : (d[nm / 2 - 1] + d[nm / 2]) / 2;
+	out->estimate = nm % 2 ? diff_select(sx, n, sy, m, nm / 2) :
+		(diff_select(sx, n, sy, m, nm / 2 - 1) + diff_select(sx, n, sy, m, nm / 2)) / 2;
 	c = pt_mwu_critical((unsigned)n, (unsigned)m, alpha);
 	if (c >= 0) {
 		/* the bounds that the one-sided tests at ALPHA would not reject:
 		 * the (c + 1)-th smallest and largest differences */
-		out->low = d[c];
-		out->high = d[nm - 1 - (size_t)c];
+		out->low = diff_select(sx, n, sy, m, (size_t)c);
+		out->high = diff_select(sx, n, sy, m, nm - 1 - (size_t)c);
 	} else {
 		out->low = out->high = NAN;
 	}
+	/* U counts the pairs on each side of DELTA, a tie as half */
+	lt = diffs_below(sx, n, sy, m, delta, 0);
+	le = diffs_below(sx, n, sy, m, delta, 1);
+	eq = 0.5 * (double)(le - lt);
 	/* P(U >= W) = P(U <= nm - W) by symmetry; a half from ties is dropped
 	 * (floor), which makes the p-value the larger, conservative one */
-	out->p_less = pt_mwu_cdf((unsigned)n, (unsigned)m, (double)nm - floor(less));
-	out->p_greater = pt_mwu_cdf((unsigned)n, (unsigned)m, (double)nm - floor(greater));
-	free(d);
+	out->p_less = pt_mwu_cdf((unsigned)n, (unsigned)m, (double)nm - floor((double)lt + eq));
+	out->p_greater = pt_mwu_cdf((unsigned)n, (unsigned)m,
+				    (double)nm - floor((double)(nm - le) + eq));
+	free(sx);
+	free(sy);
 	return 0;
 }

@@ -61,7 +61,13 @@ struct pt_shift {
 };
 /* Mann-Whitney U of Y - DELTA against X, counting ties at DELTA as half
  * (and rounding towards the conservative side), with the Hodges-Lehmann
- * estimate and interval.  0, or -EINVAL for empty samples, -ENOMEM. */
+ * estimate and interval.  The N M differences are counted and ranked, not
+ * stored: O(n + m) memory (two sorted copies) and O((n + m) log(n + m))
+ * time (the sort, then for each of the four order statistics at most 64
+ * counting passes of O(n + m)), with the same results as sorting all the
+ * differences.  0, or
+ * -EINVAL for an empty sample, a sample over UINT_MAX values or a value
+ * that is not finite, -ENOMEM. */
 int pt_shift_test(const double *x, size_t n, const double *y, size_t m, double delta,
 		  double alpha, struct pt_shift *out);
 

@@ -214,10 +214,107 @@ START_TEST(gate_minimum_trials)
 }
 END_TEST
 
+START_TEST(gate_large_samples)
+{
+	/* 20,000 trials a side at one count, the new 10% slower: the pairwise
+	 * differences (4 * 10^8 of them) took over 8 GB when stored */
+	const size_t n = 20000;
+	unsigned *w = malloc(n * sizeof(*w)), seed = 3;
+	double *xb = malloc(n * sizeof(*xb)), *xn = malloc(n * sizeof(*xn));
+	const struct pt_compare_metric *m;
+	struct pt_compare_config c;
+	pt_doc *b, *d;
+	pt_compare *cmp;
+
+	ck_assert(w && xb && xn);
+	for (size_t i = 0; i < n; i++) {
+		w[i] = 2;
+		xb[i] = 1000 * (1 + 0.02 * ((double)rand_r(&seed) / RAND_MAX - 0.5));
+		xn[i] = 900 * (1 + 0.02 * ((double)rand_r(&seed) / RAND_MAX - 0.5));
+	}
+	b = parse_tree(make_doc("run", w, xb, n), NULL);
+	d = parse_tree(make_doc("run", w, xn, n), NULL);
+	pt_compare_config_init(&c);
+	cmp = pt_compare_new(b, d, &c);
+	ck_assert_ptr_nonnull(cmp);
+	ck_assert_uint_eq(pt_compare_count(cmp), 1);
+	m = &pt_compare_row(cmp, 0)->m[PT_METRIC_THROUGHPUT];
+	ck_assert_uint_eq(m->n_base, n);
+	ck_assert_uint_eq(m->n_new, n);
+	ck_assert_int_eq(m->change, PT_CHANGE_REGRESSION);
+	ck_assert_double_eq_tol(m->ratio, 0.9, 0.001);
+	ck_assert_double_le(m->ratio_low, m->ratio);
+	ck_assert_double_ge(m->ratio_high, m->ratio);
+	pt_compare_free(cmp);
+	pt_doc_free(b);
+	pt_doc_free(d);
+	free(w);
+	free(xb);
+	free(xn);
+}
+END_TEST
+
+/* D with the worker count of trial I set to W[I] (the documents are made
+ * with one worker a trial, to keep them small). */
+static cJSON *with_workers(cJSON *d, const unsigned *w)
+{
+	cJSON *t;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(d, "trials"))
+		cJSON_SetNumberValue(cJSON_GetObjectItem(t, "workers"), w[i++]);
+	return d;
+}
+
+START_TEST(gate_many_rows)
+{
+	/* 3,000 counts, their trials interleaved and in no order: one row
+	 * each, in order of count, with its own trials */
+	const size_t counts = 3000, n = 3 * counts;
+	unsigned *w = malloc(n * sizeof(*w)), *one = malloc(n * sizeof(*one));
+	double *x = malloc(n * sizeof(*x));
+	struct pt_compare_config c;
+	pt_doc *b, *d;
+	pt_compare *cmp;
+
+	ck_assert(w && one && x);
+	for (size_t i = 0; i < n; i++) {
+		w[i] = (unsigned)(1 + (i * 7919) % counts);
+		one[i] = 1;
+		x[i] = 100.0 * w[i] + (double)(i / counts);
+	}
+	b = parse_tree(with_workers(make_doc("run", one, x, n), w), NULL);
+	d = parse_tree(with_workers(make_doc("run", one, x, n - 3), w), NULL);
+	pt_compare_config_init(&c);
+	cmp = pt_compare_new(b, d, &c);
+	ck_assert_ptr_nonnull(cmp);
+	ck_assert_uint_eq(pt_compare_count(cmp), counts);
+	for (size_t i = 0; i < counts; i++) {
+		const struct pt_compare_row *r = pt_compare_row(cmp, i);
+
+		ck_assert_uint_eq(r->workers, i + 1);
+		ck_assert_uint_eq(r->base_trials, 3);
+		ck_assert_uint_le(r->new_trials, 3);
+		ck_assert_double_eq(r->m[PT_METRIC_THROUGHPUT].base_median, 100.0 * (i + 1) + 1);
+	}
+	pt_compare_free(cmp);
+	pt_doc_free(b);
+	pt_doc_free(d);
+	free(w);
+	free(one);
+	free(x);
+}
+END_TEST
+
 Suite *suite_compare(void)
 {
 	Suite *s = suite_create("compare");
 	TCase *t = tcase_create("gate");
+
+	/* gate_large_samples parses and compares two documents of 20,000
+	 * trials: a second here, more than Check's default 4 s allows on an
+	 * instrumented build */
+	tcase_set_timeout(t, 120);
 
 	tcase_add_test(t, gate_detects_a_regression);
 	tcase_add_test(t, gate_passes_noise_and_small_changes);
@@ -227,6 +324,8 @@ Suite *suite_compare(void)
 	tcase_add_test(t, gate_needs_common_counts_and_flags_failures);
 	tcase_add_test(t, gate_json_document);
 	tcase_add_test(t, gate_minimum_trials);
+	tcase_add_test(t, gate_large_samples);
+	tcase_add_test(t, gate_many_rows);
 	suite_add_tcase(s, t);
 	return s;
 }

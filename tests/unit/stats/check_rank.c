@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "../check.h"
+#include "base/util.h"
 #include "stats/rank.h"
 
 START_TEST(mwu_exact_distribution)
@@ -134,6 +135,132 @@ START_TEST(shift_ties_are_conservative)
 }
 END_TEST
 
+/* The shift test as it is defined: every difference stored and sorted,
+ * each pair counted on its side of DELTA. */
+static void shift_reference(const double *x, size_t n, const double *y, size_t m, double delta,
+			    double alpha, struct pt_shift *out)
+{
+	size_t nm = n * m, k = 0;
+	double less = 0, greater = 0, *d = malloc(nm * sizeof(*d));
+	long c;
+
+	ck_assert_ptr_nonnull(d);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < m; j++) {
+			double e = y[j] - x[i];
+
+			d[k++] = e;
+			less += e < delta ? 1 : e == delta ? 0.5 : 0;
+			greater += e > delta ? 1 : e == delta ? 0.5 : 0;
+		}
+	}
+	qsort(d, nm, sizeof(*d), pt_cmp_double);
+	out->estimate = nm % 2 ? d[nm / 2] : (d[nm / 2 - 1] + d[nm / 2]) / 2;
+	c = pt_mwu_critical((unsigned)n, (unsigned)m, alpha);
+	out->low = c >= 0 ? d[c] : NAN;
+	out->high = c >= 0 ? d[nm - 1 - (size_t)c] : NAN;
+	out->p_less = pt_mwu_cdf((unsigned)n, (unsigned)m, (double)nm - floor(less));
+	out->p_greater = pt_mwu_cdf((unsigned)n, (unsigned)m, (double)nm - floor(greater));
+	free(d);
+}
+
+/* Equal, or both NAN. */
+static int same(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+START_TEST(shift_matches_all_pairs)
+{
+	/* samples of 1 to 30 values (exact U counts), every tenth round 50
+	 * to 80 (the approximation): logarithms of a few integers (many
+	 * ties, within and across samples, and differences equal to DELTA),
+	 * of a wide range, negative and positive, and continuous */
+	unsigned seed = 12345;
+	double x[80], y[80];
+
+	for (int round = 0; round < 1000; round++) {
+		int large = round % 10 == 9;
+		size_t n = large ? 50 + (size_t)(rand_r(&seed) % 31) : 1 + (size_t)(rand_r(&seed) % 30);
+		size_t m = large ? 50 + (size_t)(rand_r(&seed) % 31) : 1 + (size_t)(rand_r(&seed) % 30);
+		int kind = round % 4;
+		double shift = kind == 0 ? 0 : log(1 + rand_r(&seed) % 3);
+		static const double alphas[] = { 0.05, 0.01, 0.2 };
+		double deltas[3];
+		struct pt_shift a, b;
+
+		for (size_t i = 0; i < 80; i++) {
+			double u = (double)rand_r(&seed) / RAND_MAX, v = (double)rand_r(&seed) / RAND_MAX;
+
+			x[i] = kind < 2 ? log(1 + rand_r(&seed) % 5) :
+				kind == 2 ? (u - 0.5) * 1e6 : u;
+			y[i] = (kind < 2 ? log(1 + rand_r(&seed) % 5) :
+				kind == 2 ? (v - 0.5) * 1e6 : v) + shift;
+		}
+		deltas[0] = 0;
+		deltas[1] = y[0] - x[0];
+		deltas[2] = log(0.95);
+		for (int k = 0; k < 3; k++) {
+			double alpha = alphas[(size_t)round % 3];
+
+			ck_assert_int_eq(pt_shift_test(x, n, y, m, deltas[k], alpha, &a), 0);
+			shift_reference(x, n, y, m, deltas[k], alpha, &b);
+			ck_assert_msg(same(a.estimate, b.estimate) && same(a.low, b.low) &&
+				      same(a.high, b.high) && same(a.p_less, b.p_less) &&
+				      same(a.p_greater, b.p_greater),
+				      "round %d, %zu x %zu, delta %g: (%.17g %.17g %.17g %g %g) "
+				      "against (%.17g %.17g %.17g %g %g)", round, n, m, deltas[k],
+				      a.estimate, a.low, a.high, a.p_less, a.p_greater,
+				      b.estimate, b.low, b.high, b.p_less, b.p_greater);
+		}
+	}
+}
+END_TEST
+
+START_TEST(shift_of_large_samples)
+{
+	/* 20,000 values a side: 4 * 10^8 differences, which stored took 3.2 GB
+	 * (twice, as the comparison tests two shifts); counted, the samples
+	 * are all the memory */
+	const size_t n = 20000;
+	double *x = malloc(n * sizeof(*x)), *y = malloc(n * sizeof(*y));
+	unsigned seed = 7;
+	struct pt_shift s;
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(y);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (double)rand_r(&seed) / RAND_MAX;
+		y[i] = (double)rand_r(&seed) / RAND_MAX + 0.25;
+	}
+	ck_assert_int_eq(pt_shift_test(x, n, y, n, 0, 0.05, &s), 0);
+	/* two uniform samples a quarter apart: the shift is 0.25, within a
+	 * few thousandths at this size */
+	ck_assert_double_eq_tol(s.estimate, 0.25, 0.01);
+	ck_assert_double_lt(s.low, s.estimate);
+	ck_assert_double_gt(s.high, s.estimate);
+	ck_assert_double_lt(s.high - s.low, 0.02);
+	ck_assert_double_lt(s.p_greater, 1e-6);
+	ck_assert_double_gt(s.p_less, 0.999);
+	free(x);
+	free(y);
+}
+END_TEST
+
+START_TEST(shift_refuses_what_it_cannot_rank)
+{
+	double x[] = { 1, 2, 3 }, y[] = { 1, NAN, 3 }, z[] = { 1, INFINITY, 3 };
+	struct pt_shift s;
+
+	ck_assert_int_eq(pt_shift_test(x, 3, y, 3, 0, 0.05, &s), -EINVAL);
+	ck_assert_int_eq(pt_shift_test(z, 3, x, 3, 0, 0.05, &s), -EINVAL);
+	ck_assert_int_eq(pt_shift_test(x, 3, y, 0, 0, 0.05, &s), -EINVAL);
+	/* a zero shift is +0, however the bisection reaches it */
+	ck_assert_int_eq(pt_shift_test(x, 3, x, 3, 0, 0.05, &s), 0);
+	ck_assert(s.estimate == 0 && !signbit(s.estimate));
+}
+END_TEST
+
 Suite *suite_rank(void)
 {
 	Suite *s = suite_create("rank");
@@ -146,6 +273,9 @@ Suite *suite_rank(void)
 	tcase_add_test(t, mwu_minimum_repetitions);
 	tcase_add_test(t, shift_estimate_and_interval);
 	tcase_add_test(t, shift_ties_are_conservative);
+	tcase_add_test(t, shift_matches_all_pairs);
+	tcase_add_test(t, shift_of_large_samples);
+	tcase_add_test(t, shift_refuses_what_it_cannot_rank);
 	suite_add_tcase(s, t);
 	return s;
 }
