@@ -258,17 +258,20 @@ static void put_word(FILE *f, const char *word, size_t n, size_t *col, const cha
 		     size_t ind, unsigned width)
 {
 	for (size_t i = 0; i < n;) {
-		size_t len = 1;
+		size_t len = 1, cw;
 
 		while (i + len < n && ((unsigned char)word[i + len] & 0xc0) == 0x80)
 			len++;
-		if (*col >= width && *col > ind) {
+		/* a wide character takes two columns, a combining mark none:
+		 * it stays with the character before it */
+		cw = pt_utf8_width(word + i, len);
+		if (*col + cw > width && *col > ind) {
 			fputc('\n', f);
 			fputs(indent, f);
 			*col = ind;
 		}
 		fwrite(word + i, 1, len, f);
-		*col += pt_utf8_width(word + i, len);
+		*col += cw;
 		i += len;
 	}
 }
