@@ -536,10 +536,20 @@ static int parse_error(const char *name, const char *text, size_t len, size_t of
 	char near[EXCERPT * 4 + 8];
 	const char *open;
 	unsigned char c = off < len ? (unsigned char)text[off] : 0;
+	int at_off = off < len && ((c < 0x20 && !is_space((char)c)) || c == 0x7f);
+	size_t bad = 0;
 
-	if (memchr(text, '\0', len) || (off < len && ((c < 0x20 && !is_space((char)c)) || c == 0x7f)))
+	if (memchr(text, '\0', len) || at_off) {
+		/* named: the first byte that no JSON text holds unescaped (a
+		 * control character, NUL among them), not where the parser
+		 * gave up */
+		while (bad < len && !((unsigned char)text[bad] < 0x20 && !is_space(text[bad])))
+			bad++;
+		if (at_off && off < bad)
+			bad = off;
 		return pt_fail(EINVAL, "'%s' is binary data, not JSON (byte %zu is 0x%02x)", name,
-			       off, c);
+			       bad, (unsigned char)text[bad]);
+	}
 	open = unclosed(text, len);
 	if (open)
 		return pt_fail(EINVAL, "'%s' is truncated JSON: it ends at byte %zu inside an "

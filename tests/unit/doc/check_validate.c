@@ -18,6 +18,15 @@ static void expect_text_error(const char *text, const char *message)
 		      message);
 }
 
+/* LEN bytes of TEXT, which may hold NULs, must be refused with MESSAGE. */
+static void expect_bytes_error(const char *text, size_t len, const char *message)
+{
+	pt_doc *d = pt_doc_parse(text, len, "t.json");
+
+	ck_assert_msg(d == NULL, "accepted '%s'", text);
+	ck_assert_str_eq(pt_last_error(), message);
+}
+
 START_TEST(validate_accepts_a_document)
 {
 	unsigned w[] = { 1, 2 };
@@ -39,6 +48,13 @@ START_TEST(validate_refuses_broken_text)
 	expect_text_error("", "is empty");
 	expect_text_error(" \n\t", "is empty");
 	expect_text_error("\177ELF\002\001\001", "binary data, not JSON (byte 0 is 0x7f)");
+	/* the first NUL is named, not the byte where the parser stopped */
+	expect_bytes_error("{\"a\0b\": 1x}", 11, "'t.json' is binary data, not JSON (byte 3 is "
+			   "0x00)");
+	expect_bytes_error("[1, 2, x]\0", 10, "'t.json' is binary data, not JSON (byte 9 is 0x00)");
+	expect_bytes_error("{\"schema\": \"a\001b\", x\0", 20,
+			   "'t.json' is binary data, not JSON (byte 13 is 0x01)");
+	expect_bytes_error("\0\0x", 3, "'t.json' is binary data, not JSON (byte 0 is 0x00)");
 	expect_text_error("{\"a\": 1x}", "parse error at byte 7 (near 'x}')");
 	expect_text_error("{\"schema\": \"proftune/1\", \"trials\": [", "truncated JSON: it ends "
 			  "at byte 36 inside an unclosed array");
