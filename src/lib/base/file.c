@@ -43,18 +43,28 @@ int pt_write_file_atomic(const char *path, const char *text)
 	char *copy = strdup(path), *dir, *tmp = NULL;
 	size_t len = strlen(text);
 	struct stat st;
-	mode_t mask;
-	int fd = -1, ret = 0, err;
+	mode_t mode;
+	int fd = -1, ret = 0, err, exists;
 
 	if (!copy)
 		return pt_fail(ENOMEM, "out of memory");
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+	exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		free(copy);
 		if (S_ISCHR(st.st_mode))
 			return write_device(path, text);
 		/* a FIFO, socket or block device is not replaced either */
 		return pt_fail(EINVAL, "cannot write '%s': not a regular file; choose a "
 			       "file with -o FILE", path);
+	}
+	/* the replacement keeps the permissions of the file it replaces: a
+	 * private (0600) or read-only (0444) file stays so */
+	if (exists && S_ISREG(st.st_mode)) {
+		mode = st.st_mode & 0777;
+	} else {
+		mode = umask(0);
+		umask(mode);
+		mode = 0666 & ~mode;
 	}
 	dir = dirname(copy);
 	tmp = pt_asprintf("%s/.%s.XXXXXX", dir, "proftune-tmp");
@@ -73,9 +83,8 @@ int pt_write_file_atomic(const char *path, const char *text)
 		tmp = NULL;
 		goto out;
 	}
-	mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
+	/* where permissions cannot be set, the file stays private (0600) */
+	fchmod(fd, mode);
 	err = -pt_write_all(fd, text, len);
 	if (err) {
 		ret = pt_fail(err, "cannot write '%s': %s", path, strerror(err));

@@ -5,8 +5,10 @@
 #include "base/strbuf.h"
 
 /* Write TEXT and a newline to PATH atomically: a temporary file in the same
- * directory, fsync, rename.  A character device (/dev/null, a terminal) is
- * written into instead of replaced.  0 or -errno with pt_last_error(). */
+ * directory, fsync, rename.  A file it replaces keeps its permissions; a
+ * new one gets 0666 less the umask.  A character device (/dev/null, a
+ * terminal) is written into instead of replaced.  0 or -errno with
+ * pt_last_error(). */
 int pt_write_file_atomic(const char *path, const char *text);
 
 /* Take an exclusive advisory lock on the whole of FD's file without
