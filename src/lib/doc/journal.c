@@ -398,6 +398,7 @@ int pt_journal_open(struct pt_journal **out, const char *path, const char *text,
 {
 	struct pt_journal *j = calloc(1, sizeof(*j));
 	struct stat a, b;
+	mode_t mode = 0666;
 	int ret, tries = 0;
 
 	*out = NULL;
@@ -408,10 +409,14 @@ int pt_journal_open(struct pt_journal **out, const char *path, const char *text,
 		ret = pt_fail(ENOMEM, "out of memory");
 		goto fail;
 	}
+	/* the journal holds what the document will: no one may read it who may
+	 * not read the document (a private 0600 file keeps a private journal) */
+	if (stat(path, &a) == 0 && S_ISREG(a.st_mode))
+		mode = (a.st_mode & 0666) | S_IRUSR | S_IWUSR;
 	for (;;) {
 		/* never through a symbolic link: the journal is proftune's own
 		 * file, and the fallback's sits in /tmp */
-		j->fd = open(j->jpath, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+		j->fd = open(j->jpath, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (j->fd < 0) {
 			ret = errno == EISDIR || errno == ELOOP ?
 				pt_fail(EEXIST, "'%s' is not a proftune journal", j->jpath) :
