@@ -90,8 +90,10 @@ static void collect(pt_trial *tr, struct pt_pool *p, struct pt_hist *all)
 		r->chunks = w->chunks;
 		r->busy_s = (double)w->busy_ns / 1e9;
 		r->dispatch_s = (double)w->dispatch_ns / 1e9;
-		r->start_s = w->start_ns ? (double)(w->start_ns - p->t0) / 1e9 : 0;
-		r->end_s = w->end_ns ? (double)(w->end_ns - p->t0) / 1e9 : 0;
+		/* a worker that never started, or never ended (a worker process
+		 * that crashed), has no such time: null, not 0 */
+		r->start_s = w->start_ns ? (double)(w->start_ns - p->t0) / 1e9 : NAN;
+		r->end_s = w->end_ns ? (double)(w->end_ns - p->t0) / 1e9 : NAN;
 		r->cpu_start = w->cpu_start;
 		r->cpu_end = w->cpu_end;
 		if (w->end_ns)
@@ -200,14 +202,27 @@ static void judge_errors(pt_trial *tr)
 	pt_msg_add(&tr->warnings, buf, 1);
 }
 
-static int check_config(const struct pt_trial_config *c)
+int pt_trial_config_check(const struct pt_trial_config *c)
 {
 	if (c->workers == 0)
 		return pt_fail(EINVAL, "a trial needs at least 1 worker");
 	if (c->items == 0 && !(c->duration_s > 0))
 		return pt_fail(EINVAL, "a trial needs --items > 0 or --duration > 0");
+	if (c->items > PT_TRIAL_MAX_ITEMS)
+		return pt_fail(ERANGE, "%llu items is out of range: a trial measures at most "
+			       "2^53 (%llu) items", (unsigned long long)c->items,
+			       (unsigned long long)PT_TRIAL_MAX_ITEMS);
+	if (c->items == 0 && !(c->duration_s <= PT_TRIAL_MAX_S))
+		return pt_fail(ERANGE, "a duration of %g s is out of range: at most %g s",
+			       c->duration_s, PT_TRIAL_MAX_S);
 	if (!(c->warmup_s >= 0))
 		return pt_fail(EINVAL, "the warm-up cannot be negative");
+	if (!(c->warmup_s <= PT_TRIAL_MAX_S))
+		return pt_fail(ERANGE, "a warm-up of %g s is out of range: at most %g s",
+			       c->warmup_s, PT_TRIAL_MAX_S);
+	if (!(c->timeout_s >= 0 && c->timeout_s <= PT_TRIAL_MAX_TIMEOUT_S))
+		return pt_fail(ERANGE, "a timeout of %g s is out of range: from 0 (none) to %g s",
+			       c->timeout_s, PT_TRIAL_MAX_TIMEOUT_S);
 	if (!(c->max_error_rate >= 0 && c->max_error_rate <= 1))
 		return pt_fail(EINVAL, "the error-rate bound must lie between 0 and 1");
 	return 0;
@@ -228,7 +243,7 @@ pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 	int rc, err;
 	uint64_t t_setup;
 
-	if (check_config(c) < 0)
+	if (pt_trial_config_check(c) < 0)
 		return NULL;
 	n = c->workers;
 	if (!t) {

@@ -73,6 +73,21 @@ struct pt_worker;
  * no item do not count.  With no item at all, the measured phase's length. */
 double pt_trial_span(const struct pt_worker *w, unsigned n);
 
+/* The bounds of a trial's config.  Times are converted to nanoseconds in a
+ * uint64_t (at most 1.8e19 ns, 584 years): a million seconds (11.6 days)
+ * of warm-up or measurement is far beyond any trial, and the command's
+ * default timeout (60 s plus ten times both) stays below 1e9 s.  Items
+ * are written to the document as JSON numbers, exact up to 2^53. */
+#define PT_TRIAL_MAX_S 1e6
+#define PT_TRIAL_MAX_TIMEOUT_S 1e9
+#define PT_TRIAL_MAX_ITEMS (UINT64_C(1) << 53)
+
+/* Check C before a trial: at least one worker, items up to
+ * PT_TRIAL_MAX_ITEMS or a duration in (0, PT_TRIAL_MAX_S], a warm-up in
+ * [0, PT_TRIAL_MAX_S], a timeout in [0, PT_TRIAL_MAX_TIMEOUT_S], an
+ * error-rate bound in [0, 1].  0, or -EINVAL or -ERANGE with a message. */
+int pt_trial_config_check(const struct pt_trial_config *c);
+
 /* Run the trial in this process (what the isolated child runs). */
 pt_trial *pt_trial_run_inprocess(pt_module *m, const pt_topology *t,
 				 const struct pt_trial_config *c);

@@ -1226,6 +1226,71 @@ START_TEST(test_bad_config)
 }
 END_TEST
 
+/* Times beyond the bounds would overflow their nanoseconds: refused before
+ * the trial starts, in this process and before an isolated trial's fork,
+ * instead of an instant timeout or an empty measured phase. */
+START_TEST(test_extreme_config)
+{
+	pt_module *m = pt_module_from_task(&noop_task, "noop");
+	static const enum pt_isolation modes[] = { PT_ISOLATE_NONE, PT_ISOLATE_TRIAL };
+	struct pt_trial_config c;
+	pt_trial *tr;
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		config(&c, 1, 0);
+		c.isolation = modes[i];
+		c.duration_s = 1e308;
+		errno = 0;
+		ck_assert_ptr_null(pt_trial_run(m, NULL, &c));
+		ck_assert_int_eq(errno, ERANGE);
+		assert_contains(pt_last_error(), "duration of 1e+308 s is out of range");
+		c.duration_s = 2e10;
+		ck_assert_ptr_null(pt_trial_run(m, NULL, &c));
+		c.duration_s = INFINITY;
+		ck_assert_ptr_null(pt_trial_run(m, NULL, &c));
+
+		config(&c, 1, 10);
+		c.isolation = modes[i];
+		c.warmup_s = 1e308;
+		errno = 0;
+		ck_assert_ptr_null(pt_trial_run(m, NULL, &c));
+		ck_assert_int_eq(errno, ERANGE);
+		assert_contains(pt_last_error(), "warm-up of 1e+308 s is out of range");
+
+		config(&c, 1, 10);
+		c.isolation = modes[i];
+		c.timeout_s = 1e308;
+		errno = 0;
+		ck_assert_ptr_null(pt_trial_run(m, NULL, &c));
+		ck_assert_int_eq(errno, ERANGE);
+		assert_contains(pt_last_error(), "timeout of 1e+308 s is out of range");
+		c.timeout_s = -1;
+		ck_assert_ptr_null(pt_trial_run(m, NULL, &c));
+		c.timeout_s = NAN;
+		ck_assert_ptr_null(pt_trial_run(m, NULL, &c));
+
+		config(&c, 1, (UINT64_C(1) << 53) + 1);
+		c.isolation = modes[i];
+		errno = 0;
+		ck_assert_ptr_null(pt_trial_run(m, NULL, &c));
+		ck_assert_int_eq(errno, ERANGE);
+		assert_contains(pt_last_error(), "9007199254740993 items is out of range");
+	}
+
+	/* the bounds themselves are accepted (a fixed-items trial does not
+	 * wait for its duration) */
+	config(&c, 1, 10);
+	c.duration_s = 1e6;
+	c.timeout_s = 1e9;
+	c.warmup_s = 0;
+	tr = pt_trial_run(m, NULL, &c);
+	ck_assert_msg(tr != NULL, "pt_trial_run: %s", pt_last_error());
+	ck_assert_int_eq(pt_trial_stats(tr)->status, PT_STATUS_OK);
+	pt_trial_free(tr);
+	pt_module_close(m);
+}
+END_TEST
+
 START_TEST(test_config_defaults)
 {
 	struct pt_trial_config c;
@@ -1438,6 +1503,7 @@ Suite *suite_trial(void)
 	tcase_add_test(tc, test_worker_setup_fails);
 	tcase_add_test(tc, test_worker_setup_skips);
 	tcase_add_test(tc, test_bad_config);
+	tcase_add_test(tc, test_extreme_config);
 	tcase_add_test(tc, test_config_defaults);
 	suite_add_tcase(s, tc);
 
