@@ -39,12 +39,111 @@ void pt_topology_free(pt_topology *t)
 	free(t);
 }
 
+/* Bounds of a synthetic description.  hwloc builds a synthetic topology in
+ * time that grows with the PUs times the objects times the children of
+ * each object: 'pu:16384' alone takes 40 s, 'package:100 core:100 pu:10'
+ * 20 s and 2.4 GB.  Within these bounds every description loads in a few
+ * seconds at most; 16384 PUs is twice the most Linux supports (8192). */
+#define SYNTHETIC_MAX_PUS 16384
+#define SYNTHETIC_MAX_ARITY 256
+#define SYNTHETIC_MAX_OBJECTS 65536
+
+/* Past the ')' that closes the attributes at P ('('), as hwloc reads them,
+ * or NULL when none does. */
+static const char *skip_attrs(const char *p)
+{
+	p = strchr(p, ')');
+	return p ? p + 1 : NULL;
+}
+
+/* The size of the synthetic description D, read level by level as hwloc's
+ * parser reads it: the PUs (the product of the arities), the objects of
+ * all levels and the largest arity, each saturating at ULONG_MAX.  What
+ * hwloc would refuse ends the reading: hwloc then says it is invalid. */
+static void synthetic_size(const char *d, unsigned long *pus, unsigned long *objects,
+			   unsigned long *arity)
+{
+	const char *p = d;
+	unsigned long width = 1;
+
+	*objects = 1;
+	*arity = 0;
+	if (*p == '(' && !(p = skip_attrs(p)))
+		goto out;
+	while (*p) {
+		unsigned long item;
+		char *end;
+
+		while (*p == ' ' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		if (*p == '[') {
+			/* a memory child attached to each object of the level above */
+			if (!(p = strchr(p, ']')))
+				break;
+			*objects = *objects > ULONG_MAX - width ? ULONG_MAX : *objects + width;
+			p++;
+			continue;
+		}
+		if (*p < '0' || *p > '9') {
+			if (!(p = strchr(p, ':')))
+				break;
+			p++;
+		}
+		errno = 0;
+		item = strtoul(p, &end, 0);
+		if (end == p || item == 0)
+			break;
+		if (errno == ERANGE)
+			item = ULONG_MAX;
+		*arity = item > *arity ? item : *arity;
+		width = width > ULONG_MAX / item ? ULONG_MAX : width * item;
+		*objects = *objects > ULONG_MAX - width ? ULONG_MAX : *objects + width;
+		p = end;
+		if (*p == '(' && !(p = skip_attrs(p)))
+			break;
+	}
+out:
+	*pus = width;
+}
+
+/* 0 when the synthetic description D is within the bounds, or -E2BIG with
+ * a message naming what is beyond them and the bounds. */
+static int check_synthetic(const char *d)
+{
+	unsigned long pus, objects, arity, n = 0;
+	const char *what = NULL;
+
+	synthetic_size(d, &pus, &objects, &arity);
+	if (pus > SYNTHETIC_MAX_PUS)
+		what = "PUs", n = pus;
+	else if (arity > SYNTHETIC_MAX_ARITY)
+		what = "children of one object", n = arity;
+	else if (objects > SYNTHETIC_MAX_OBJECTS)
+		what = "objects", n = objects;
+	if (!what)
+		return 0;
+	if (n == ULONG_MAX)
+		return pt_fail(E2BIG, "synthetic topology '%s' is too large: it has more %s than "
+			       "a number can hold; at most %d PUs, %d children of one object and "
+			       "%d objects in all are allowed", d, what, SYNTHETIC_MAX_PUS,
+			       SYNTHETIC_MAX_ARITY, SYNTHETIC_MAX_OBJECTS);
+	return pt_fail(E2BIG, "synthetic topology '%s' is too large: it has %lu %s; at most "
+		       "%d PUs, %d children of one object and %d objects in all are allowed",
+		       d, n, what, SYNTHETIC_MAX_PUS, SYNTHETIC_MAX_ARITY, SYNTHETIC_MAX_OBJECTS);
+}
+
 pt_topology *pt_topology_new(const char *synthetic)
 {
 	pt_topology *t = calloc(1, sizeof(*t));
 	hwloc_bitmap_t bound = NULL;
 	int err;
 
+	if (synthetic && check_synthetic(synthetic) < 0) {
+		free(t);
+		return NULL;
+	}
 	if (!t) {
 		pt_fail(ENOMEM, "out of memory");
 		return NULL;

@@ -291,6 +291,48 @@ START_TEST(test_invalid_synthetic)
 }
 END_TEST
 
+/* Descriptions that hwloc would take minutes and gigabytes to build are
+ * refused before it is called, naming what is too large and the bounds. */
+START_TEST(test_synthetic_bounds)
+{
+	static const struct {
+		const char *desc, *what;
+	} big[] = {
+		{ "package:1000 core:1000 pu:1000", "it has 1000000000 PUs" },
+		{ "package:100 core:100 pu:10", "it has 100000 PUs" },
+		{ "16 32 64", "it has 32768 PUs" },
+		{ "package:0x10000 pu:1", "it has 65536 PUs" },
+		{ "pu:16384", "it has 16384 children of one object" },
+		{ "core:4096 pu:1", "it has 4096 children of one object" },
+		{ "(memory=1GB)package:2 core:257(memory=1GB) pu:1", "it has 257 children" },
+		{ "package:64 core:256 l2:1 l1:1 pu:1", "it has 65601 objects" },
+		{ "package:99999999999999999999999 pu:2", "more PUs than a number can hold" },
+	};
+	pt_topology *t;
+
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		errno = 0;
+		ck_assert_ptr_null(pt_topology_new(big[i].desc));
+		ck_assert_int_eq(errno, E2BIG);
+		ck_assert_msg(strstr(pt_last_error(), big[i].what) &&
+			      strstr(pt_last_error(), big[i].desc) &&
+			      strstr(pt_last_error(), "at most 16384 PUs, 256 children of one "
+				     "object and 65536 objects in all"),
+			      "%s: %s", big[i].desc, pt_last_error());
+	}
+	/* within the bounds: the machine is built as described */
+	t = synthetic("package:4 core:64 pu:64");
+	ck_assert_uint_eq(pt_topology_allowed_pus(t), 16384);
+	pt_topology_free(t);
+	t = synthetic("package:2 [numa] core:2 pu:2");
+	ck_assert_uint_eq(pt_topology_allowed_pus(t), 8);
+	pt_topology_free(t);
+	/* what hwloc refuses is still its to say */
+	ck_assert_ptr_null(pt_topology_new("package:0 pu:2"));
+	ck_assert_ptr_nonnull(strstr(pt_last_error(), "invalid synthetic topology"));
+}
+END_TEST
+
 START_TEST(test_this_machine)
 {
 	pt_topology *t = pt_topology_new(NULL);
@@ -360,6 +402,7 @@ Suite *suite_topology(void)
 	tcase_add_test(tc, test_plans_do_not_leak);
 #endif
 	tcase_add_test(tc, test_invalid_synthetic);
+	tcase_add_test(tc, test_synthetic_bounds);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("machine");
