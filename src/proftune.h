@@ -765,7 +765,8 @@ PT_API void *pt_ctx_data(const pt_ctx *ctx);
 /* Number of workers of this trial. */
 PT_API unsigned pt_ctx_workers(const pt_ctx *ctx);
 
-/* Report a setup/teardown error: keeps the formatted message and returns
+/* Report a setup/teardown error: keeps the formatted message (its first
+ * 1024 bytes, with a note of the full length when cut) and returns
  * PT_FAIL, so `return pt_ctx_error(ctx, "cannot open %s", path);` works. */
 PT_API int pt_ctx_error(pt_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -793,7 +794,7 @@ PT_API int pt_worker_cpu(const pt_worker *w);
 PT_API int pt_worker_numa(const pt_worker *w);
 
 /* Report an error on the current item (or in worker_setup): counts it and
- * keeps the message (the first few distinct messages per trial are kept with
+ * keeps the message, cut as pt_ctx_error's (the first few distinct messages per trial are kept with
  * their counts).  Returns PT_FAIL, so `return pt_error(w, "...")` works. */
 PT_API int pt_error(pt_worker *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -949,6 +950,12 @@ struct pt_trial_config {
 	int all_worker_detail;       /* 1: every per-worker entry keeps its latency,
 	                              * counters and memory; 0: only up to
 	                              * PT_DETAIL_WORKERS workers */
+	int reap_orphans;            /* isolated trials: make this process a child
+	                              * subreaper and, after each trial, end and
+	                              * reap every child process it has left (a
+	                              * task's daemons that left the trial's
+	                              * process group); only for a process with
+	                              * no children of its own to keep */
 };
 /* Trials of more workers keep a compact entry per worker (placement, items,
  * errors, times, throughput) in their JSON, so that a document of 1,024

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,8 +17,17 @@
 
 /*
  * Parameters:
- *   what=segv|abort|bus|fpe|exit|_exit|loop|block|oom|threads|errors|none
- *   where=setup|worker_setup|run|teardown (default run)
+ *   what=segv|abort|bus|fpe|exit|_exit|loop|block|oom|threads|errors|none, or
+ *        one of what real code does to its process by accident:
+ *        child (fork a child that sleeps, holding every descriptor),
+ *        daemon (fork a child that leaves the process group with setsid
+ *        and sleeps), sigterm (raise SIGTERM), closefds (close every
+ *        descriptor above 2, then open -p file=PATH a few times),
+ *        chdir (change to /), print (printf without a newline),
+ *        bigerror (report a 50 MB error message)
+ *   where=setup|worker_setup|run|worker_teardown|teardown (default run)
+ *   sigchld=ignore  ignore SIGCHLD from setup on
+ *   file=PATH     closefds: the file opened (default /dev/null)
  *   at_workers=N  fault only in trials of N workers (default 0: every trial)
  *   flag=FILE     fault only when FILE exists; a trial that finds it missing
  *                 creates it and runs clean, so `run --repeat 2` faults in
@@ -27,16 +37,18 @@
  *   threads=N     threads: how many threads to start (default 4)
  */
 struct faulty {
-	const char *what, *where;
+	const char *what, *where, *file;
 	long long every, status, threads;
 	int armed;
 };
 
 static struct faulty cfg;
 static const char *const whats[] = { "none", "segv", "abort", "bus", "fpe", "exit", "_exit",
-				     "loop", "block", "oom", "threads", "errors" };
-static const char *const wheres[] = { "setup", "worker_setup", "run", "teardown" };
-static atomic_int threads_started;
+				     "loop", "block", "oom", "threads", "errors", "child", "daemon",
+				     "sigterm", "closefds", "chdir", "print", "bigerror" };
+static const char *const wheres[] = { "setup", "worker_setup", "run", "worker_teardown",
+				      "teardown" };
+static atomic_int threads_started, forked;
 
 static void segv(void)
 {
@@ -100,6 +112,43 @@ static void threads(void)
 	}
 }
 
+/* Sleep in a child for five minutes: long past any trial. */
+static void child(int leave_group)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return;
+	if (leave_group && (setsid() < 0 || fork() != 0))
+		_exit(0);
+	sleep(300);
+	_exit(0);
+}
+
+static void closefds(void)
+{
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+	for (int i = 0; i < 8; i++)
+		open(cfg.file, O_WRONLY | O_CREAT | O_APPEND, 0644);
+}
+
+/* Report an error whose message is 50 MB long. */
+static int bigerror(pt_ctx *ctx, pt_worker *w)
+{
+	size_t n = 50u << 20;
+	char *big = malloc(n + 1);
+	int rc;
+
+	if (!big)
+		return PT_FAIL;
+	memset(big, 'x', n);
+	big[n] = '\0';
+	rc = w ? pt_error(w, "%s", big) : pt_ctx_error(ctx, "%s", big);
+	free(big);
+	return rc;
+}
+
 /* Do what was asked; returns what the callback returns. */
 static int fault(pt_ctx *ctx, pt_worker *w, uint64_t item)
 {
@@ -132,6 +181,21 @@ static int fault(pt_ctx *ctx, pt_worker *w, uint64_t item)
 		       pt_error(w, "injected error on every %lld-th item", cfg.every) : PT_OK;
 	else if (strcmp(what, "errors") == 0)
 		return pt_ctx_error(ctx, "injected error in %s", cfg.where);
+	else if (strcmp(what, "child") == 0 || strcmp(what, "daemon") == 0) {
+		/* once a process: in run, not a fork per item */
+		if (!atomic_exchange(&forked, 1))
+			child(what[0] == 'd');
+	}
+	else if (strcmp(what, "sigterm") == 0)
+		raise(SIGTERM);
+	else if (strcmp(what, "closefds") == 0)
+		closefds();
+	else if (strcmp(what, "chdir") == 0)
+		return chdir("/") == 0 ? PT_OK : PT_FAIL;
+	else if (strcmp(what, "print") == 0)
+		printf("faulty printed in %s", cfg.where);
+	else if (strcmp(what, "bigerror") == 0)
+		return bigerror(ctx, w);
 	return PT_OK;
 }
 
@@ -158,6 +222,9 @@ static int setup(pt_ctx *ctx)
 	cfg.every = pt_param_int(ctx, "every", 10);
 	cfg.status = pt_param_int(ctx, "status", 3);
 	cfg.threads = pt_param_int(ctx, "threads", 4);
+	cfg.file = pt_param_str(ctx, "file", "/dev/null");
+	if (strcmp(pt_param_str(ctx, "sigchld", "default"), "ignore") == 0)
+		signal(SIGCHLD, SIG_IGN);
 	if (!known(cfg.what, whats, sizeof(whats) / sizeof(whats[0])))
 		return pt_ctx_error(ctx, "what=%s: unknown fault", cfg.what);
 	if (!known(cfg.where, wheres, sizeof(wheres) / sizeof(wheres[0])))
@@ -186,6 +253,12 @@ static int run(pt_worker *w, uint64_t item)
 	return here("run") ? fault(pt_worker_ctx(w), w, item) : PT_OK;
 }
 
+static void worker_teardown(pt_worker *w)
+{
+	if (here("worker_teardown"))
+		fault(pt_worker_ctx(w), w, 0);
+}
+
 static void teardown(pt_ctx *ctx)
 {
 	if (here("teardown"))
@@ -197,4 +270,5 @@ PT_TASK(.name = "faulty",
 	.setup = setup,
 	.worker_setup = worker_setup,
 	.run = run,
+	.worker_teardown = worker_teardown,
 	.teardown = teardown);

@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <dirent.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,7 +39,12 @@ extern char **environ;
  *   C <sig> <worker> <item> <phase> <vmsize>\n  a fatal signal, followed by
  *   B <frame>\n ...                   the backtrace, one frame per line
  *   X\n                               the task called exit()
+ *   K <sig> <pid>\n                   a SIGINT or SIGTERM that the
+ *                                     supervisor did not send ended it
  * The parent keeps the last trial's data whatever happens to the child.
+ * The child leads a process group of its own, which the worker processes
+ * and whatever the task starts join: the group is killed when the trial
+ * ends, however it ends.
  */
 
 /* How long an interrupted trial may take to stop before it is killed: a
@@ -49,6 +57,13 @@ extern char **environ;
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS, SIGTRAP };
 
 static int report_fd = -1;
+/* the supervisor's read end of the pipe, and the pipe's identity: a task
+ * that closes descriptors cannot make the child write its result into a
+ * file the task opened under the same number */
+static int report_rfd = -1;
+static dev_t report_dev;
+static ino_t report_ino;
+static pid_t supervisor;
 static char alt_stack[64 * 1024];
 /* the thread reporting a crash, 0 before any */
 static _Atomic pid_t crash_tid;
@@ -78,6 +93,33 @@ static size_t put_num(char *buf, size_t at, size_t cap, unsigned long long v, in
 	return at;
 }
 
+/* The descriptor of the result pipe, async-signal-safe: report_fd while it
+ * is still the pipe, else a new write end opened through the supervisor's
+ * read end in /proc; -1 when neither works. */
+static int channel(void)
+{
+	struct stat st;
+	char path[64];
+	size_t at = 0;
+	int fd;
+
+	if (fstat(report_fd, &st) == 0 && st.st_dev == report_dev && st.st_ino == report_ino)
+		return report_fd;
+	at = put_str(path, at, sizeof(path), "/proc/");
+	at = put_num(path, at, sizeof(path), (unsigned)supervisor, 0);
+	at = put_str(path, at, sizeof(path), "/fd/");
+	at = put_num(path, at, sizeof(path), (unsigned)report_rfd, 0);
+	path[at] = '\0';
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == report_dev && st.st_ino == report_ino) {
+		report_fd = fd;
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* VmSize of this process in bytes, read without malloc. */
 static unsigned long long vm_size(void)
 {
@@ -99,7 +141,7 @@ static void on_crash(int sig)
 	char buf[256];
 	const char *phase;
 	uint64_t item;
-	int worker, n;
+	int worker, n, fd;
 	size_t at = 0;
 	pid_t me = gettid(), first = 0;
 
@@ -125,11 +167,12 @@ static void on_crash(int sig)
 	at = put_str(buf, at, sizeof(buf), " ");
 	at = put_num(buf, at, sizeof(buf), vm_size(), 0);
 	at = put_str(buf, at, sizeof(buf), "\n");
-	pt_write_all(report_fd, buf, at);
+	fd = channel();
+	pt_write_all(fd, buf, at);
 	n = backtrace(frames, BACKTRACE_FRAMES);
 	for (int i = 0; i < n; i++) {
-		pt_write_all(report_fd, "B ", 2);
-		backtrace_symbols_fd(&frames[i], 1, report_fd);
+		pt_write_all(fd, "B ", 2);
+		backtrace_symbols_fd(&frames[i], 1, fd);
 	}
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -137,10 +180,32 @@ static void on_crash(int sig)
 
 static void on_exit_call(void)
 {
-	pt_write_all(report_fd, "X\n", 2);
+	pt_write_all(channel(), "X\n", 2);
 }
 
-static pid_t supervisor;
+/* SIGINT or SIGTERM in the trial process: from the supervisor, the
+ * interrupt it passes on; from anyone else (the task raising it, another
+ * process), not an interrupt of proftune's: the signal ends the trial
+ * process as it would any process, and the supervisor is told who sent it. */
+static void on_stop_signal(int sig, siginfo_t *si, void *uc)
+{
+	char buf[64];
+	size_t at = 0;
+
+	(void)uc;
+	if (si->si_code == SI_USER && si->si_pid == supervisor) {
+		pt_interrupt();
+		return;
+	}
+	at = put_str(buf, at, sizeof(buf), "K ");
+	at = put_num(buf, at, sizeof(buf), (unsigned)sig, 0);
+	at = put_str(buf, at, sizeof(buf), " ");
+	at = put_num(buf, at, sizeof(buf), (unsigned)si->si_pid, 0);
+	at = put_str(buf, at, sizeof(buf), "\n");
+	pt_write_all(channel(), buf, at);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static void child_prepare(const struct pt_trial_config *c)
 {
@@ -152,6 +217,9 @@ static void child_prepare(const struct pt_trial_config *c)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != supervisor)
 		_exit(1);
+	/* a group of its own: the supervisor ends it whole (the terminal's
+	 * Ctrl-C reaches the supervisor, which passes it on) */
+	setpgid(0, 0);
 	/* load the unwinder now: backtrace() may allocate on first use */
 	backtrace(warm, 2);
 	sigaltstack(&ss, NULL);
@@ -161,6 +229,11 @@ static void child_prepare(const struct pt_trial_config *c)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
 		sigaction(crash_signals[i], &sa, NULL);
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = on_stop_signal;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	atexit(on_exit_call);
 	if (c->memory_limit) {
 		struct rlimit rl = { .rlim_cur = c->memory_limit, .rlim_max = c->memory_limit };
@@ -183,10 +256,14 @@ static void child_main(pt_module *m, const pt_topology *t, const struct pt_trial
 	if (!tr)
 		tr = pt_trial_new_empty(t, c, PT_STATUS_FAILED, pt_last_error());
 	json = tr ? pt_trial_json(tr) : NULL;
+	/* what the task printed in setup and teardown reaches its stream */
+	fflush(NULL);
 	if (json) {
+		int fd = channel();
+
 		snprintf(head, sizeof(head), "R %zu\n", strlen(json));
-		pt_write_all(report_fd, head, strlen(head));
-		pt_write_all(report_fd, json, strlen(json));
+		pt_write_all(fd, head, strlen(head));
+		pt_write_all(fd, json, strlen(json));
 	}
 	free(json);
 	pt_trial_free(tr);
@@ -369,10 +446,10 @@ static char *sig_name(int sig, char *buf, size_t len)
 /* Make sense of what the child said and how it ended.  TIMED_OUT: 1 when it
  * was killed at the timeout, 2 when killed after an interrupt. */
 static pt_trial *conclude(const pt_topology *t, const struct pt_trial_config *c, char *buf,
-			  size_t len, int wstatus, int timed_out)
+			  size_t len, pid_t pid, int wstatus, int timed_out)
 {
 	char *p = buf, *end = buf + len, msg[512], name[32];
-	int crash_sig = 0, crash_worker = -1, exited_via_exit = 0;
+	int crash_sig = 0, crash_worker = -1, exited_via_exit = 0, stop_sig = 0, stop_pid = 0;
 	unsigned long long crash_item = 0, vmsize = 0;
 	char phase[32] = "";
 	cJSON *frames = cJSON_CreateArray(), *detail;
@@ -404,6 +481,8 @@ static pt_trial *conclude(const pt_topology *t, const struct pt_trial_config *c,
 			cJSON_AddItemToArray(frames, cJSON_CreateString(p + 2));
 		else if (p[0] == 'X')
 			exited_via_exit = 1;
+		else if (p[0] == 'K')
+			sscanf(p, "K %d %d", &stop_sig, &stop_pid);
 		p = nl + 1;
 	}
 
@@ -440,7 +519,17 @@ static pt_trial *conclude(const pt_topology *t, const struct pt_trial_config *c,
 		cJSON_AddNumberToObject(detail, "vm_size", (double)vmsize);
 		symbolise(frames);
 		cJSON_AddItemToObject(detail, "backtrace", frames);
-		if (crash_worker >= 0 && (strcmp(phase, "run") == 0 || strcmp(phase, "warmup") == 0))
+		if (stop_sig && sig == stop_sig) {
+			/* not an interrupt: nobody asked proftune to stop */
+			cJSON_AddNumberToObject(detail, "sender_pid", stop_pid);
+			if (stop_pid == pid)
+				snprintf(msg, sizeof(msg), "%s (%s), raised by the task itself and not "
+					 "sent by proftune, ended the trial process", name, strsignal(sig));
+			else
+				snprintf(msg, sizeof(msg), "%s (%s) from pid %d, not sent by proftune, "
+					 "ended the trial process", name, strsignal(sig), stop_pid);
+		} else if (crash_worker >= 0 &&
+			   (strcmp(phase, "run") == 0 || strcmp(phase, "warmup") == 0))
 			snprintf(msg, sizeof(msg), "%s (%s) in %s, worker %d, item %llu", name,
 				 strsignal(sig), phase, crash_worker, crash_item);
 		else if (*phase)
@@ -471,24 +560,122 @@ static pt_trial *conclude(const pt_topology *t, const struct pt_trial_config *c,
 	return trial_lost(t, c, PT_STATUS_EXITED, msg, detail);
 }
 
+/* Read what is left in the pipe FD into BUF without waiting: the trial
+ * process has ended, but a process it started may hold the write end. */
+static void drain(int fd, struct pt_strbuf *buf)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	for (;;) {
+		ssize_t n;
+
+		if (pt_strbuf_grow(buf, 65536) < 0)
+			return;
+		n = read(fd, buf->s + buf->len, buf->cap - buf->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf->len += (size_t)n;
+	}
+}
+
+/* A descriptor that polls readable when process PID ends; -1 where the
+ * kernel has no pidfd (the supervisor then asks every 100 ms). */
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/* Has the trial process PID ended?  Asked without reaping it, so that its
+ * process group still exists to be killed. */
+static int ended(pid_t pid)
+{
+	siginfo_t si;
+
+	si.si_pid = 0;
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
+/* The children this process has, from /proc (each thread's list), into
+ * OUT (at most CAP); how many were found. */
+static size_t children(pid_t *out, size_t cap)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL && n < cap) {
+		char path[300];
+		FILE *f;
+		long v;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (n < cap && fscanf(f, "%ld", &v) == 1)
+			out[n++] = (pid_t)v;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* As a child subreaper, this process inherits whatever the trial left
+ * behind outside its process group (a daemon the task started): end and
+ * reap it, and what it started in turn. */
+static void reap_orphans(void)
+{
+	pid_t pids[256];
+
+	for (int round = 0; round < 64; round++) {
+		size_t n = children(pids, sizeof(pids) / sizeof(pids[0]));
+
+		if (!n)
+			return;
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], SIGKILL);
+		for (size_t i = 0; i < n; i++)
+			while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+}
+
 static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 			      const struct pt_trial_config *c)
 {
-	int fds[2], wstatus = 0, timed_out = 0, forwarded = 0;
+	int fds[2], wstatus = 0, timed_out = 0, forwarded = 0, eof = 0, pidfd;
 	struct pt_strbuf buf = PT_STRBUF_INIT;
 	uint64_t deadline = c->timeout_s > 0 ? pt_now_ns() + (uint64_t)(c->timeout_s * 1e9) : 0;
 	uint64_t kill_at = 0; /* after an interrupt: the end of the grace period */
+	struct stat st;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		pt_fail(errno, "cannot create a pipe for the trial: %s", strerror(errno));
 		return NULL;
 	}
+	if (c->reap_orphans)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* the clock is calibrated once, here: every trial of the process
 	 * inherits the same rate instead of spending 2 ms on its own */
 	pt_clock_init();
 	fflush(NULL);
 	supervisor = getpid();
+	if (fstat(fds[1], &st) == 0) {
+		report_dev = st.st_dev;
+		report_ino = st.st_ino;
+	}
+	report_rfd = fds[0];
 	pid = fork();
 	if (pid < 0) {
 		int err = errno;
@@ -503,9 +690,14 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 		report_fd = fds[1];
 		child_main(m, t, c);
 	}
+	/* set here too, so the group exists before anything is sent to it */
+	setpgid(pid, pid);
 	close(fds[1]);
+	pidfd = open_pidfd(pid);
 	for (;;) {
-		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		/* the pipe until its end of file, and the trial process's end */
+		struct pollfd pfd[2] = { { .fd = eof ? -1 : fds[0], .events = POLLIN },
+					 { .fd = pidfd, .events = POLLIN } };
 		int wait_ms = -1, r;
 
 		if (deadline) {
@@ -517,9 +709,12 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 			}
 			wait_ms = (int)((deadline - now) / 1000000) + 1;
 		}
-		/* wake up now and then to pass an interrupt on to the child */
+		/* wake up now and then to pass an interrupt on to the child (and,
+		 * without a pidfd, to see whether it ended) */
 		if (wait_ms < 0 || wait_ms > 100)
 			wait_ms = 100;
+		if (eof && wait_ms > 10)
+			wait_ms = 10;
 		if (pt_interrupted() && !forwarded) {
 			kill(pid, SIGINT);
 			forwarded = 1;
@@ -529,10 +724,23 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 			timed_out = 2;
 			break;
 		}
-		r = poll(&pfd, 1, wait_ms);
+		r = poll(pfd, 2, wait_ms);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (r <= 0)
+		/* the trial process ended: what it wrote is the result, even
+		 * while a process it started holds the pipe open */
+		if ((pidfd >= 0 && (pfd[1].revents & POLLIN)) ||
+		    (pidfd < 0 && r == 0 && ended(pid))) {
+			drain(fds[0], &buf);
+			break;
+		}
+		/* after the end of file (the task closed proftune's descriptor,
+		 * or the process is ending), what a reopened write end sends */
+		if (eof) {
+			drain(fds[0], &buf);
+			continue;
+		}
+		if (r <= 0 || !(pfd[0].revents & (POLLIN | POLLHUP)))
 			continue;
 		/* what the child says is read in pieces of at least 64 KiB */
 		if (pt_strbuf_grow(&buf, 65536) < 0)
@@ -541,16 +749,30 @@ static pt_trial *run_isolated(pt_module *m, const pt_topology *t,
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0)
 			break;
+		if (n == 0) {
+			eof = 1;
+			continue;
+		}
 		buf.len += (size_t)n;
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (timed_out)
 		kill(pid, SIGKILL);
 	close(fds[0]);
+	/* the trial process is waited for, not yet reaped, and the rest of its
+	 * group is ended: worker processes hung in teardown, the task's own
+	 * children */
+	while (waitid(P_PID, (id_t)pid, &(siginfo_t){ 0 }, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	kill(-pid, SIGKILL);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
-	pt_trial *tr = conclude(t, c, buf.s ? buf.s : (char *)"", buf.len, wstatus, timed_out);
+	if (c->reap_orphans)
+		reap_orphans();
+	pt_trial *tr = conclude(t, c, buf.s ? buf.s : (char *)"", buf.len, pid, wstatus, timed_out);
 
 	pt_strbuf_release(&buf);
 	return tr;
@@ -563,10 +785,9 @@ pt_trial *pt_trial_run(pt_module *m, const pt_topology *t, const struct pt_trial
 
 	if (c->isolation == PT_ISOLATE_NONE)
 		return pt_trial_run_inprocess(m, t, c);
-	if (c->workers == 0) {
-		pt_fail(EINVAL, "a trial needs at least 1 worker");
+	/* before the fork: the supervisor's deadline is computed from C */
+	if (pt_trial_config_check(c) < 0)
 		return NULL;
-	}
 	if (!t) {
 		own = pt_topology_new(NULL);
 		if (!own)

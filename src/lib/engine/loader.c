@@ -6,9 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/loader.h"
@@ -148,6 +153,143 @@ out:
 	return ret;
 }
 
+/* Does the ELF file PATH export SYMBOL in its dynamic symbol table?  Read
+ * from the file, so that nothing of it runs: 1 yes, 0 no, -1 when the file
+ * has no section headers to tell (the loader then decides). */
+static int exports_symbol(const char *path, const char *symbol)
+{
+	unsigned char ident[EI_NIDENT];
+	union { Elf32_Ehdr c32; Elf64_Ehdr c64; } eh;
+	union { Elf32_Shdr c32; Elf64_Shdr c64; } sh, link;
+	size_t ehsize, shsize, symsize, want = strlen(symbol) + 1;
+	uint64_t shoff, shnum;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1, is64;
+	char name[64];
+
+	if (fd < 0 || want > sizeof(name))
+		goto out;
+	if (pread(fd, ident, sizeof(ident), 0) != (ssize_t)sizeof(ident) ||
+	    memcmp(ident, ELFMAG, SELFMAG) != 0 ||
+	    (ident[EI_CLASS] != ELFCLASS64 && ident[EI_CLASS] != ELFCLASS32))
+		goto out;
+	is64 = ident[EI_CLASS] == ELFCLASS64;
+	ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	shsize = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	symsize = is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	if (pread(fd, &eh, ehsize, 0) != (ssize_t)ehsize)
+		goto out;
+	shoff = ELF_FIELD(eh, e_shoff);
+	shnum = ELF_FIELD(eh, e_shnum);
+	if (!shoff || !shnum || ELF_FIELD(eh, e_shentsize) != shsize)
+		goto out;
+	for (uint64_t i = 0; i < shnum; i++) {
+		uint64_t off, n, str;
+
+		if (pread(fd, &sh, shsize, (off_t)(shoff + i * shsize)) != (ssize_t)shsize)
+			goto out;
+		if (ELF_FIELD(sh, sh_type) != SHT_DYNSYM)
+			continue;
+		if (ELF_FIELD(sh, sh_link) >= shnum ||
+		    pread(fd, &link, shsize, (off_t)(shoff + ELF_FIELD(sh, sh_link) * shsize)) !=
+			    (ssize_t)shsize)
+			goto out;
+		off = ELF_FIELD(sh, sh_offset);
+		n = ELF_FIELD(sh, sh_size) / symsize;
+		str = ELF_FIELD(link, sh_offset);
+		ret = 0;
+		for (uint64_t k = 1; k < n; k++) {
+			union { Elf32_Sym c32; Elf64_Sym c64; } sym;
+			uint64_t at;
+
+			if (pread(fd, &sym, symsize, (off_t)(off + k * symsize)) != (ssize_t)symsize) {
+				ret = -1;
+				goto out;
+			}
+			at = ELF_FIELD(sym, st_name);
+			if (ELF_FIELD(sym, st_shndx) == SHN_UNDEF || at >= ELF_FIELD(link, sh_size))
+				continue;
+			if (pread(fd, name, want, (off_t)(str + at)) == (ssize_t)want &&
+			    memcmp(name, symbol, want) == 0) {
+				ret = 1;
+				goto out;
+			}
+		}
+		goto out;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* How long loading a task may take in the probe before it is called hung. */
+#define LOAD_TIMEOUT_MS 30000
+
+/* Load REAL (the file PATH names) once in a child process first: a task whose constructors crash,
+ * hang or end the process takes that child down, not proftune, and is
+ * refused with what happened.  0 when it loads and exports its task. */
+static int probe_load(const char *real, const char *path)
+{
+	int fds[2], wstatus = 0, loaded = 0;
+	struct pollfd pfd;
+	pid_t pid;
+	char c;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return 0; /* no probe: the load itself will tell */
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return 0;
+	}
+	if (pid == 0) {
+		void *h;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(fds[0]);
+		h = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+		if (h && dlsym(h, "proftune_task"))
+			pt_write_all(fds[1], "1", 1);
+		else if (h)
+			pt_write_all(fds[1], "0", 1);
+		_exit(0);
+	}
+	close(fds[1]);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, LOAD_TIMEOUT_MS) < 0 && errno == EINTR)
+		;
+	if (pfd.revents & (POLLIN | POLLHUP)) {
+		ssize_t n;
+
+		while ((n = read(fds[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		loaded = n == 1 ? (c == '1' ? 1 : 2) : 0;
+	} else {
+		kill(pid, SIGKILL);
+		loaded = -1;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (loaded == -1)
+		return pt_fail(ETIMEDOUT, "task '%s' did not finish loading within %d s (a "
+			       "constructor hangs); fix its initialisation", path,
+			       LOAD_TIMEOUT_MS / 1000);
+	if (loaded)
+		return 0; /* loaded; a refusal is explained by the real load */
+	if (WIFSIGNALED(wstatus))
+		return pt_fail(ENOEXEC, "task '%s' crashed while loading: %s in its constructors "
+			       "or those of a library it needs; fix or rebuild it", path,
+			       strsignal(WTERMSIG(wstatus)));
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
+		return pt_fail(ENOEXEC, "task '%s' ended the process while loading: a constructor "
+			       "called exit(%d); a task must not exit", path, WEXITSTATUS(wstatus));
+	return 0; /* dlopen refused it: the real load says why */
+}
+
 static int check_task(const struct pt_task *t, const char *path)
 {
 	if (t->abi != PT_ABI_VERSION)
@@ -167,7 +309,7 @@ static int check_task(const struct pt_task *t, const char *path)
 pt_module *pt_module_open(const char *spec, const char *search_path)
 {
 	pt_module *m = NULL;
-	char *path = NULL, *dirs = NULL;
+	char *path = NULL, *dirs = NULL, *real = NULL;
 	struct stat st;
 	void *handle;
 	int err;
@@ -203,7 +345,21 @@ pt_module *pt_module_open(const char *spec, const char *search_path)
 	}
 	if (check_elf_extent(path, st.st_size) < 0)
 		goto fail;
-	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* load exactly the file checked: dlopen searches LD_LIBRARY_PATH for
+	 * a name without a slash, and the document records the real path */
+	real = realpath(path, NULL);
+	if (!real) {
+		pt_fail(errno, "cannot resolve task '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (exports_symbol(real, "proftune_task") == 0) {
+		pt_fail(ENOENT, "task '%s' does not export the symbol 'proftune_task'; "
+			"define the task with PT_TASK(...)", path);
+		goto fail;
+	}
+	if (probe_load(real, path) < 0)
+		goto fail;
+	handle = dlopen(real, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
 		explain_dlopen_failure(path, dlerror());
 		goto fail;
@@ -215,21 +371,23 @@ pt_module *pt_module_open(const char *spec, const char *search_path)
 		goto fail;
 	}
 	m->handle = handle;
-	m->path = path;
-	path = NULL;
+	m->path = real;
+	real = NULL;
 	m->task = dlsym(handle, "proftune_task");
 	if (!m->task) {
 		pt_fail(ENOENT, "task '%s' does not export the symbol 'proftune_task'; "
-			"define the task with PT_TASK(...)", m->path);
+			"define the task with PT_TASK(...)", path);
 		goto fail;
 	}
-	if (check_task(m->task, m->path) < 0)
+	if (check_task(m->task, path) < 0)
 		goto fail;
+	free(path);
 	free(dirs);
 	return m;
 fail:
 	err = errno;
 	pt_module_close(m);
+	free(real);
 	free(path);
 	free(dirs);
 	errno = err;

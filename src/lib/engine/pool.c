@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -456,6 +457,14 @@ static void worker_process(struct pt_worker *w)
 	 * process, which ends the trial cleanly */
 	for (size_t i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
 		signal(crash_signals[i], SIG_DFL);
+	/* the trial process stops its workers through the pool, not by
+	 * signals: SIGINT and SIGTERM end a worker as they end any process,
+	 * and so does the trial process's end */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != w->pool->parent)
+		_exit(1);
 	struct pt_memsnap snap;
 
 	pt_memsnap_read(&snap);
@@ -467,6 +476,8 @@ static void worker_process(struct pt_worker *w)
 	worker_main(w);
 	export_names(w);
 	pt_instr_worker_exit(w->ctx->instr, w->index);
+	/* what the task printed reaches its stream */
+	fflush(NULL);
 	w->done = 1;
 	_exit(0);
 }
@@ -506,6 +517,7 @@ static void reap_workers(void *arg)
 			continue;
 		if (w->done && !w->exit_signal)
 			continue; /* a normal end: it passed every barrier */
+		w->counted_dead = 1;
 		p->dead++;
 		atomic_store(&p->stop, 1);
 		atomic_fetch_add(&p->finished, 1);
@@ -528,6 +540,7 @@ static int start_worker(struct pt_pool *p, struct pt_worker *w)
 	if (!p->processes)
 		return pthread_create(&w->thread, NULL, worker_main, w);
 	fflush(NULL);
+	p->parent = getpid();
 	pid = fork();
 	if (pid < 0)
 		return errno;
@@ -545,6 +558,15 @@ void pt_pool_run(pt_trial *tr, struct pt_pool *p)
 	uint64_t t;
 
 	pt_clock_init();
+	/* a task that ignores SIGCHLD (in setup) would have the kernel reap
+	 * the worker processes unseen, and a crash reported as a hang: their
+	 * ends are the trial's to see until they are collected */
+	if (p->processes) {
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		sigemptyset(&dfl.sa_mask);
+		sigaction(SIGCHLD, &dfl, &p->task_sigchld);
+	}
 	pt_barrier_init(&p->barrier, n + 1, p->processes);
 	for (unsigned i = 0; i < n; i++) {
 		int err = start_worker(p, &p->workers[i]);
@@ -611,8 +633,16 @@ void pt_pool_run(pt_trial *tr, struct pt_pool *p)
 		}
 		if (!w->reaped)
 			reap(w, 0);
+		/* a worker that ended abnormally after the measured phase (in
+		 * worker_teardown) still ends the trial as it did */
+		if (!w->done && !w->counted_dead) {
+			w->counted_dead = 1;
+			p->dead++;
+		}
 		adopt_names(w);
 	}
+	if (p->processes)
+		sigaction(SIGCHLD, &p->task_sigchld, NULL);
 	if (p->processes && p->dead && tr->s.status == PT_STATUS_OK) {
 		char buf[200];
 

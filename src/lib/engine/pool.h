@@ -2,6 +2,7 @@
 #ifndef PT_POOL_H
 #define PT_POOL_H
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,9 @@ struct pt_pool {
 	uint64_t t0;             /* trial start, for relative times */
 	int processes;           /* workers are processes, the pool is shared memory */
 	unsigned dead;           /* worker processes that ended abnormally */
+	pid_t parent;            /* the trial process that forks the workers */
+	struct sigaction task_sigchld; /* the task's SIGCHLD disposition, put
+	                                * back once the workers are collected */
 	size_t mapped;           /* bytes of the shared mapping holding the pool */
 };
 

@@ -14,9 +14,32 @@
 #include "engine/trial.h"
 #include "instr/trialprof.h"
 
+/* A task's message is kept to this many bytes, in the document and on the
+ * terminal alike: a 50 MB message says no more than its first kilobyte. */
+#define MESSAGE_MAX 1024
+
+/* FMT and AP formatted into BUF (CAP > MESSAGE_MAX + 48 bytes), cut at
+ * MESSAGE_MAX bytes, on a character boundary, and saying so. */
+static const char *bounded_message(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, MESSAGE_MAX + 1, fmt, ap);
+	size_t keep = MESSAGE_MAX;
+
+	if (n < 0)
+		return "(the task's message could not be formatted)";
+	if ((size_t)n <= MESSAGE_MAX)
+		return buf;
+	/* do not split a UTF-8 sequence: back up over its continuation bytes */
+	while (keep > 0 && ((unsigned char)buf[keep] & 0xC0) == 0x80)
+		keep--;
+	snprintf(buf + keep, cap - keep, " ... (truncated from %d bytes)", n);
+	return buf;
+}
+
 static void ctx_set_error(pt_ctx *ctx, char **slot, const char *fmt, va_list ap)
 {
-	char *msg = pt_vasprintf(fmt, ap);
+	char buf[MESSAGE_MAX + 64];
+	char *msg = strdup(bounded_message(buf, sizeof(buf), fmt, ap));
 
 	pthread_mutex_lock(&ctx->lock);
 	if (!*slot)
@@ -176,13 +199,14 @@ pt_prof *pt_ctx_prof(pt_ctx *ctx)
 
 int pt_error(pt_worker *w, const char *fmt, ...)
 {
-	char buf[256];
+	char buf[MESSAGE_MAX + 64];
+	const char *msg;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	msg = bounded_message(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	pt_msg_add(&w->msgs, buf, 1);
+	pt_msg_add(&w->msgs, msg, 1);
 	w->msg_given = 1;
 	return PT_FAIL;
 }

@@ -71,6 +71,7 @@ struct pt_worker {
 	int exit_signal;         /* the signal that ended the worker process, or 0 */
 	int exit_status;         /* its exit status when it ended without one */
 	int reaped;
+	int counted_dead;        /* counted in the pool's dead workers */
 	int done;                /* reached its normal end */
 	uint64_t rss_start;      /* bytes resident when the worker process began */
 	uint64_t peak_rss;       /* its high-water mark, from wait4(), bytes */
