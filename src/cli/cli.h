@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "proftune.h"
 
@@ -35,7 +36,7 @@ enum opt_id {
 	OPT_MIN, OPT_MAX, OPT_STRATEGY, OPT_BUDGET, OPT_TOLERANCE, OPT_SEED,
 	OPT_TIMEOUT, OPT_MAX_ERROR_RATE, OPT_ALL_WORKERS, OPT_ISOLATION, OPT_NO_ISOLATION, OPT_MEMORY_LIMIT, OPT_TRACE,
 	OPT_FORMAT, OPT_COMPARE, OPT_THRESHOLD, OPT_GATE, OPT_STRICT, OPT_PLOT, OPT_WIDE,
-	OPT_LOSS,
+	OPT_LOSS, OPT_FORCE,
 };
 
 enum opt_arg { ARG_NONE, ARG_STRING, ARG_COUNT, ARG_ITEMS, ARG_SECONDS };
@@ -83,6 +84,7 @@ struct cli_opts {
 	const char *topology;
 	int json, quiet, no_latency, no_counters, all_workers;
 	int wide;               /* --wide: tables with every column */
+	int force;              /* --force: replace read-only output files */
 	const char *loss;       /* fit: --loss NAME, or NULL (ols) */
 	int argc;               /* positional arguments left */
 	char **argv;
@@ -125,6 +127,28 @@ int cmd_tune(struct cli_opts *o);
 int cmd_fit(struct cli_opts *o);
 int cmd_report(struct cli_opts *o);
 
+/* A file a command reads or writes, and the option that names it ("-o",
+ * "--trace", "--task"; "the input" for a document named as an argument). */
+struct cli_file {
+	const char *path;
+	const char *option;
+	int fifo_ok;            /* an output written into a FIFO (a report), not refused */
+};
+/* Check, before any work, the NOUT files OUT a command is to write and the
+ * NIN files IN it reads: each output can be written (a regular file in a
+ * writable directory, not read-only unless FORCE, or a character device,
+ * or a FIFO when FIFO_OK), and none is the same file as another output or
+ * as an input that exists (the same device and inode, or the same
+ * resolved path).  0, or -1 after a message naming the file, its option
+ * and the problem. */
+int cli_check_files(const struct cli_file *out, size_t nout, const struct cli_file *in,
+		    size_t nin, int force);
+
+/* Say that writing standard output failed (ERR the errno, 0 if not
+ * known), once: later failures, and the check of standard output at exit,
+ * say nothing more.  Returns EXIT_USAGE. */
+int cli_stdout_error(int err);
+
 struct cJSON;
 /* Print DOC on stdout as indented JSON and delete it; EXIT_OK, or
  * EXIT_USAGE after a message when it cannot be printed. */
@@ -149,6 +173,13 @@ int cli_print_results(const pt_results *r, const char *name, int wide);
 extern volatile int cli_interrupted;
 void cli_install_signals(void);
 
+/* Which regular file a name was (measure.c). */
+struct file_id {
+	int exists;
+	dev_t dev;
+	ino_t ino;
+};
+
 /* What `run` and `tune` share (measure.c). */
 struct measure {
 	pt_module *m;
@@ -159,6 +190,7 @@ struct measure {
 	pt_trace *trace;        /* --trace: the Chrome trace being written, or NULL */
 	int save_failed;        /* the last save went to FALLBACK instead */
 	char fallback[64];
+	struct file_id fallback_saved; /* the document this run last wrote in FALLBACK */
 };
 /* Load the task and topology, create the document, install the signal
  * handlers.  0, or the exit status after printing why not. */

@@ -51,6 +51,8 @@ const struct cli_option cli_options[] = {
 	  "run, tune: write the results document to FILE (default proftune.json); "
 	  "report: write the report to FILE instead of standard output (its format from "
 	  "the name, or one -o per --format)" },
+	{ OPT_FORCE, "force", 0, ARG_NONE, NULL, CMD_MEASURE | CMD_REPORT,
+	  "replace output files even when they are read-only (they keep their permissions)" },
 	{ OPT_JSON, "json", 0, ARG_NONE, NULL, CMD_ALL,
 	  "print JSON on stdout instead of tables" },
 	{ OPT_WIDE, "wide", 0, ARG_NONE, NULL, CMD_MEASURE | CMD_REPORT,
@@ -250,15 +252,16 @@ void cli_usage(FILE *f, const struct cli_command *cmd)
 	}
 }
 
-/* "1", "0.5s", "250ms", "20us", "5m"; -1 when malformed. */
+/* "1", "0.5s", "250ms", "20us", "5m"; -1 when malformed.  A value too
+ * large for a double ("1e999", "inf") is infinite, for the callers' range
+ * checks to refuse. */
 static double parse_seconds(const char *s)
 {
 	char *end;
 	double v;
 
-	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || v < 0)
+	if (end == s || isnan(v) || v < 0)
 		return -1;
 	if (*end == '\0' || strcmp(end, "s") == 0)
 		return v;
@@ -271,7 +274,6 @@ static double parse_seconds(const char *s)
 	return -1;
 }
 
-/* Positive integer with an optional k/M/G multiplier; 0 when malformed. */
 /* A percentage such as 5 or 0.5%; NAN when S is not one. */
 static double parse_percent(const char *s)
 {
@@ -285,6 +287,8 @@ static double parse_percent(const char *s)
 	return end == s || *end || errno ? NAN : d;
 }
 
+/* Positive integer with an optional k/M/G multiplier; 0 when malformed, 0
+ * with errno ERANGE when it does not fit in 64 bits. */
 static uint64_t parse_count(const char *s, int allow_suffix)
 {
 	char *end;
@@ -304,13 +308,28 @@ static uint64_t parse_count(const char *s, int allow_suffix)
 		default: return 0;
 		}
 	}
-	if (*end || __builtin_mul_overflow(v, mult, &v))
+	if (*end)
 		return 0;
+	if (__builtin_mul_overflow(v, mult, &v)) {
+		errno = ERANGE;
+		return 0;
+	}
 	return v;
 }
 
 /* Worker counts above this are a typo, not a machine. */
 #define MAX_WORKERS 1000000
+/* Durations, warm-ups, timeouts and budgets above this are refused: the
+ * library takes at most 1e6 s of warm-up or measurement per trial (11.6
+ * days, far beyond any trial, and exact in nanoseconds). */
+#define MAX_SECONDS 1e6
+#define MAX_SECONDS_TEXT "1000000s (11.6 days)"
+/* Items are written to the document as JSON numbers, exact up to 2^53,
+ * which is also what `report` accepts. */
+#define MAX_ITEMS (UINT64_C(1) << 53)
+/* The measured phase is timed in nanoseconds; below a microsecond it would
+ * measure the clock, not the task. */
+#define MIN_DURATION 1e-6
 
 /* "1,2,4,8": positive integers, at least one. */
 static int parse_list(const struct cli_command *cmd, const char *shown, const char *val,
@@ -410,6 +429,7 @@ static const struct {
 	{ OPT_COMPARE, offsetof(struct cli_opts, report.compare) },
 	{ OPT_STRICT, offsetof(struct cli_opts, report.strict) },
 	{ OPT_LOSS, offsetof(struct cli_opts, loss) },
+	{ OPT_FORCE, offsetof(struct cli_opts, force) },
 };
 
 static int apply(const struct cli_command *cmd, const struct cli_option *opt,
@@ -475,6 +495,9 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		if (!(d > 0))
 			return usage(cmd->name, "%s '%s': expected a positive time such as 60 or 5m",
 				     shown, val);
+		if (d > MAX_SECONDS)
+			return usage(cmd->name, "%s '%s': out of range; expected a time up to "
+				     MAX_SECONDS_TEXT ", e.g. 60 or 5m", shown, val);
 		o->budget = d;
 		return 0;
 	case OPT_TOLERANCE:
@@ -492,15 +515,23 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		o->max_error_rate = d / 100;
 		return 0;
 	case OPT_SEED:
+		errno = 0;
 		o->seed = parse_count(val, 1);
 		if (o->seed == 0)
-			return usage(cmd->name, "%s '%s': expected a positive integer", shown, val);
+			return usage(cmd->name, "%s '%s': %sexpected a positive integer up to "
+				     "18446744073709551615 (2^64 - 1, k/M/G suffixes allowed)", shown,
+				     val, errno == ERANGE ? "out of range; " : "");
 		return 0;
 	case OPT_ITEMS:
+		errno = 0;
 		n = parse_count(val, 1);
-		if (n == 0)
+		if (n == 0 && errno != ERANGE)
 			return usage(cmd->name, "%s '%s': expected a positive number of items "
 				     "(k/M/G suffixes allowed)", shown, val);
+		if (n == 0 || n > MAX_ITEMS)
+			return usage(cmd->name, "%s '%s': out of range; expected a positive number "
+				     "of items up to 2^53 (9007199254740992, k/M/G suffixes allowed)",
+				     shown, val);
 		o->items = n;
 		return 0;
 	case OPT_DURATION:
@@ -509,6 +540,10 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		if (d < 0 || (opt->id == OPT_DURATION && d == 0))
 			return usage(cmd->name, "%s '%s': expected a %stime such as 1, 0.5s or 250ms",
 				     shown, val, opt->id == OPT_DURATION ? "positive " : "");
+		if (d > MAX_SECONDS || (opt->id == OPT_DURATION && d < MIN_DURATION))
+			return usage(cmd->name, "%s '%s': out of range; expected a time from %s to "
+				     MAX_SECONDS_TEXT ", e.g. 1, 0.5s or 250ms", shown, val,
+				     opt->id == OPT_DURATION ? "1us" : "0");
 		if (opt->id == OPT_DURATION) {
 			o->duration = d;
 			o->duration_set = 1;
@@ -551,6 +586,10 @@ static int apply(const struct cli_command *cmd, const struct cli_option *opt,
 		if (d < 0)
 			return usage(cmd->name, "%s '%s': expected a time such as 30, 90s or 5m "
 				     "(0 disables)", shown, val);
+		if (d > MAX_SECONDS)
+			return usage(cmd->name, "%s '%s': out of range; expected a time up to "
+				     MAX_SECONDS_TEXT ", e.g. 30, 90s or 5m, or 0 for no timeout",
+				     shown, val);
 		o->timeout = d;
 		return 0;
 	case OPT_MEMORY_LIMIT:

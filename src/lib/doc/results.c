@@ -254,7 +254,7 @@ cJSON *pt_results_to_cjson(const pt_results *r)
 char *pt_results_json(const pt_results *r)
 {
 	cJSON *d = pt_results_to_cjson(r);
-	char *s = d ? cJSON_Print(d) : NULL;
+	char *s = d ? pt_json_print(d, 1) : NULL;
 
 	cJSON_Delete(d);
 	return s;
@@ -303,7 +303,7 @@ static void journal_record(struct pt_strbuf *b, const pt_results *r, const struc
 	if (r->warnings.total != s->warnings)
 		cJSON_AddItemToObject(o, "warnings", pt_msgs_to_cjson(&r->warnings));
 	if (trials && whole)
-		text = cJSON_PrintUnformatted(o);
+		text = pt_json_print(o, 0);
 	if (text)
 		pt_strbuf_addf(b, "%s\n", text);
 	else
@@ -323,7 +323,7 @@ static void journal_header(struct pt_strbuf *b, const pt_results *r, const char 
 	cJSON_AddStringToObject(h, "output", path);
 	if (doc && cJSON_AddItemToObject(h, "document", doc)) {
 		doc = NULL;
-		text = cJSON_PrintUnformatted(h);
+		text = pt_json_print(h, 0);
 	}
 	if (text)
 		pt_strbuf_addf(b, "%s\n", text);
