@@ -13,6 +13,7 @@
 Suite *suite_abi(void);
 Suite *suite_sysmon(void);
 Suite *suite_clock(void);
+Suite *suite_text(void);
 Suite *suite_hist(void);
 Suite *suite_stats(void);
 Suite *suite_rank(void);

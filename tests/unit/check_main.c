@@ -12,6 +12,7 @@ int main(void)
 
 	srunner_add_suite(sr, suite_sysmon());
 	srunner_add_suite(sr, suite_clock());
+	srunner_add_suite(sr, suite_text());
 	srunner_add_suite(sr, suite_hist());
 	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_rank());
